@@ -1,0 +1,397 @@
+"""The two Relate API clients: `RelateClient` (sync) and `AsyncRelateClient` (asyncio).
+
+Every endpoint is written once, in `_Endpoints`, in terms of five primitives (`_paginate`,
+`_collect`, `_object`, `_nothing`, `_raw`). The sync client implements them as plain calls and
+generators, the async one as coroutines and async generators, so on `AsyncRelateClient` each
+read/write method returns an awaitable and each `list_*` method an async iterator — the same
+names and arguments, without two hand-maintained copies of forty endpoints drifting apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from relate_pipeline.client.config import ClientSettings
+from relate_pipeline.client.envelope import decode_json, unwrap_object
+from relate_pipeline.client.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    RelateError,
+)
+from relate_pipeline.client.pagination import PageWalk, parse_page
+from relate_pipeline.client.ratelimit import gate_for
+from relate_pipeline.client.resources import (
+    CALENDAR_EVENTS,
+    CONTACTS,
+    CUSTOM_FIELDS,
+    ENTRIES,
+    LISTS,
+    NOTES,
+    ORGANIZATIONS,
+    RECORDINGS,
+    json_body,
+    optional_timestamp,
+    path_segment,
+    string_list,
+)
+from relate_pipeline.client.stats import RequestStats
+from relate_pipeline.client.transport import ApiRequest, AsyncTransport, SyncTransport
+
+T = TypeVar("T")
+_NO_MORE_IDS = object()
+_FATAL_FOR_BATCH = (AuthenticationError, ConfigurationError)
+
+
+class _Endpoints(ABC):
+    """The API surface, shared by both clients (see the module docstring)."""
+
+    @abstractmethod
+    def _paginate(self, path: str, params: dict[str, Any] | None = None) -> Any: ...
+
+    @abstractmethod
+    def _collect(self, path: str, params: dict[str, Any]) -> Any: ...
+
+    @abstractmethod
+    def _object(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+
+    @abstractmethod
+    def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+
+    @abstractmethod
+    def _raw(self, path: str) -> Any: ...
+
+    # contacts
+    def list_contacts(self, **params: Any) -> Any:
+        return self._paginate(CONTACTS.collection_path(), params)
+
+    def find_contacts(self, email: str | None = None, phone_number: str | None = None) -> Any:
+        """Look a contact up by email (case-insensitive) or phone number (any common format)."""
+        if (email is None) == (phone_number is None):
+            raise ValueError("find_contacts needs exactly one of email= or phone_number=")
+        name, value = ("email", email) if email is not None else ("phone_number", phone_number)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a non-empty string, got {value!r}")
+        return self._collect(CONTACTS.collection_path(), {name: value})
+
+    def get_contact(self, contact_id: str) -> Any:
+        return self._object("GET", CONTACTS.item_path(contact_id))
+
+    def create_contact(self, body: dict[str, Any]) -> Any:
+        return self._object("POST", CONTACTS.collection_path(), json_body(body))
+
+    def update_contact(self, contact_id: str, body: dict[str, Any]) -> Any:
+        return self._object("PATCH", CONTACTS.item_path(contact_id), json_body(body))
+
+    def delete_contact_emails(self, contact_id: str, emails: Iterable[str]) -> Any:
+        path = f"{CONTACTS.item_path(contact_id)}/emails"
+        return self._nothing("DELETE", path, {"emails": string_list(emails, "emails")})
+
+    def delete_contact(self, contact_id: str) -> Any:
+        return self._nothing("DELETE", CONTACTS.item_path(contact_id))
+
+    # organizations
+    def list_organizations(self, **params: Any) -> Any:
+        return self._paginate(ORGANIZATIONS.collection_path(), params)
+
+    def get_organization(self, organization_id: str) -> Any:
+        return self._object("GET", ORGANIZATIONS.item_path(organization_id))
+
+    def create_organization(self, body: dict[str, Any]) -> Any:
+        return self._object("POST", ORGANIZATIONS.collection_path(), json_body(body))
+
+    def update_organization(self, organization_id: str, body: dict[str, Any]) -> Any:
+        return self._object("PATCH", ORGANIZATIONS.item_path(organization_id), json_body(body))
+
+    def delete_organization_domains(self, organization_id: str, domains: Iterable[str]) -> Any:
+        path = f"{ORGANIZATIONS.item_path(organization_id)}/domains"
+        return self._nothing("DELETE", path, {"domains": string_list(domains, "domains")})
+
+    def delete_organization(self, organization_id: str) -> Any:
+        return self._nothing("DELETE", ORGANIZATIONS.item_path(organization_id))
+
+    # notes
+    def list_notes(self, **params: Any) -> Any:
+        return self._paginate(NOTES.collection_path(), params)
+
+    def get_note(self, note_id: str) -> Any:
+        return self._object("GET", NOTES.item_path(note_id))
+
+    def create_note(self, body: dict[str, Any]) -> Any:
+        return self._object("POST", NOTES.collection_path(), json_body(body))
+
+    def update_note(self, note_id: str, body: dict[str, Any]) -> Any:
+        return self._object("PATCH", NOTES.item_path(note_id), json_body(body))
+
+    def delete_note(self, note_id: str) -> Any:
+        return self._nothing("DELETE", NOTES.item_path(note_id))
+
+    # custom fields
+    def list_custom_fields(self, **params: Any) -> Any:
+        return self._paginate(CUSTOM_FIELDS.collection_path(), params)
+
+    def get_custom_field(self, custom_field_id: str) -> Any:
+        return self._object("GET", CUSTOM_FIELDS.item_path(custom_field_id))
+
+    def create_custom_field(self, body: dict[str, Any]) -> Any:
+        return self._object("POST", CUSTOM_FIELDS.collection_path(), json_body(body))
+
+    def update_custom_field(self, custom_field_id: str, body: dict[str, Any]) -> Any:
+        return self._object("PATCH", CUSTOM_FIELDS.item_path(custom_field_id), json_body(body))
+
+    def delete_custom_field(self, custom_field_id: str) -> Any:
+        return self._nothing("DELETE", CUSTOM_FIELDS.item_path(custom_field_id))
+
+    # lists & processes
+    def list_lists(self, **params: Any) -> Any:
+        return self._paginate(LISTS.collection_path(), params)
+
+    def get_list(self, list_id: str) -> Any:
+        return self._object("GET", LISTS.item_path(list_id))
+
+    def create_list(self, body: dict[str, Any]) -> Any:
+        return self._object("POST", LISTS.collection_path(), json_body(body))
+
+    def update_list(self, list_id: str, body: dict[str, Any]) -> Any:
+        return self._object("PATCH", LISTS.item_path(list_id), json_body(body))
+
+    def delete_list(self, list_id: str) -> Any:
+        return self._nothing("DELETE", LISTS.item_path(list_id))
+
+    # entries
+    def list_entries(self, list_id: str, **params: Any) -> Any:
+        return self._paginate(ENTRIES.collection_path(list_id=list_id), params)
+
+    def get_entry(self, list_id: str, entry_id: str) -> Any:
+        return self._object("GET", ENTRIES.item_path(entry_id, list_id=list_id))
+
+    def create_entry(self, list_id: str, body: dict[str, Any]) -> Any:
+        path = ENTRIES.collection_path(list_id=list_id)
+        return self._object("POST", path, json_body(body))
+
+    def update_entry(self, list_id: str, entry_id: str, body: dict[str, Any]) -> Any:
+        path = ENTRIES.item_path(entry_id, list_id=list_id)
+        return self._object("PATCH", path, json_body(body))
+
+    def delete_entry(self, list_id: str, entry_id: str) -> Any:
+        return self._nothing("DELETE", ENTRIES.item_path(entry_id, list_id=list_id))
+
+    # calendar events & recordings (read-only)
+    def list_calendar_events(
+        self,
+        *,
+        starts_after: int | None = None,
+        starts_before: int | None = None,
+        updated_after: float | None = None,
+        contact_id: str | None = None,
+        organization_id: str | None = None,
+    ) -> Any:
+        """Meetings with at least one done recording, newest first; bounds are Unix seconds."""
+        params = {
+            "starts_after": optional_timestamp(starts_after, "starts_after", allow_float=False),
+            "starts_before": optional_timestamp(starts_before, "starts_before", allow_float=False),
+            "updated_after": optional_timestamp(updated_after, "updated_after", allow_float=True),
+            "contact_id": None if contact_id is None else path_segment(contact_id, "contact_id"),
+            "organization_id": (
+                None
+                if organization_id is None
+                else path_segment(organization_id, "organization_id")
+            ),
+        }
+        if (
+            params["starts_after"] is not None
+            and params["starts_before"] is not None
+            and params["starts_before"] <= params["starts_after"]
+        ):
+            raise ValueError(
+                f"starts_before ({starts_before}) must be after starts_after ({starts_after})"
+            )
+        return self._paginate(CALENDAR_EVENTS.collection_path(), params)
+
+    def get_calendar_event(self, calendar_event_id: str) -> Any:
+        return self._object("GET", CALENDAR_EVENTS.item_path(calendar_event_id))
+
+    def get_recording(self, recording_id: str) -> Any:
+        return self._object("GET", RECORDINGS.item_path(recording_id))
+
+    def get_recording_raw(self, recording_id: str) -> Any:
+        """The exact response body bytes, envelope included, for a raw store; nothing parsed."""
+        return self._raw(RECORDINGS.item_path(recording_id))
+
+
+def _checked_settings(settings: Any) -> ClientSettings:
+    if not isinstance(settings, ClientSettings):
+        raise TypeError(
+            f"settings must be a ClientSettings, got {type(settings).__name__}; "
+            "use ClientSettings(api_key=...) or ClientSettings.from_env()"
+        )
+    return settings
+
+
+class _ClientBase(_Endpoints):
+    def __init__(self, settings: ClientSettings) -> None:
+        self.settings = _checked_settings(settings)
+        self._stats = RequestStats()
+        gate = gate_for(settings.base_url)
+        self._gate = gate
+        self._release_rate_claim = weakref.finalize(
+            self, gate.release, gate.claim(settings.rate_limit)
+        )
+
+    @property
+    def stats(self) -> RequestStats:
+        return self._stats
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.settings.base_url!r})"
+
+
+class RelateClient(_ClientBase):
+    """Blocking client over one pooled httpx.Client; safe to share between threads."""
+
+    def __init__(self, settings: ClientSettings) -> None:
+        super().__init__(settings)
+        self._transport = SyncTransport(self.settings, self._stats, self._gate)
+
+    def __enter__(self) -> RelateClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._transport.close()
+        self._release_rate_claim()
+
+    def _paginate(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        walk = PageWalk(params, self.settings.page_size)
+        while (query := walk.next_params()) is not None:
+            response = self._transport.send(ApiRequest("GET", path, query))
+            request = self._transport.describe(ApiRequest("GET", path, query))
+            page = parse_page(decode_json(response.content, request), request)
+            yield from walk.accept(page, request)
+
+    def _collect(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return list(self._paginate(path, params))
+
+    def _object(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        api_request = ApiRequest(method, path, json=body)
+        response = self._transport.send(api_request)
+        request = self._transport.describe(api_request)
+        return unwrap_object(decode_json(response.content, request), request)
+
+    def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        self._transport.send(ApiRequest(method, path, json=body))
+
+    def _raw(self, path: str) -> bytes:
+        return self._transport.send(ApiRequest("GET", path)).content
+
+
+class AsyncRelateClient(_ClientBase):
+    """asyncio client: at most `max_concurrency` requests in flight, over sharded pools.
+
+    Use one instance per event loop (httpx pools and the concurrency semaphore belong to the loop
+    that first uses them).
+    """
+
+    def __init__(self, settings: ClientSettings) -> None:
+        super().__init__(settings)
+        self._transport = AsyncTransport(self.settings, self._stats, self._gate)
+
+    @property
+    def shard_count(self) -> int:
+        """How many httpx.AsyncClient pools carry the `max_concurrency` in-flight requests."""
+        return self._transport.shard_count
+
+    async def __aenter__(self) -> AsyncRelateClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+        self._release_rate_claim()
+
+    async def _paginate(
+        self, path: str, params: dict[str, Any] | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        walk = PageWalk(params, self.settings.page_size)
+        while (query := walk.next_params()) is not None:
+            response = await self._transport.send(ApiRequest("GET", path, query))
+            request = self._transport.describe(ApiRequest("GET", path, query))
+            page = parse_page(decode_json(response.content, request), request)
+            for item in walk.accept(page, request):
+                yield item
+
+    async def _collect(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        return [item async for item in self._paginate(path, params)]
+
+    async def _object(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        api_request = ApiRequest(method, path, json=body)
+        response = await self._transport.send(api_request)
+        request = self._transport.describe(api_request)
+        return unwrap_object(decode_json(response.content, request), request)
+
+    async def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+        await self._transport.send(ApiRequest(method, path, json=body))
+
+    async def _raw(self, path: str) -> bytes:
+        return (await self._transport.send(ApiRequest("GET", path))).content
+
+    async def fetch_many(
+        self, ids: Iterable[str], fetch: Callable[[str], Awaitable[T]]
+    ) -> AsyncIterator[tuple[str, T | RelateError]]:
+        """Run `fetch(id)` for every id, yielding `(id, result)` in completion order.
+
+        A per-id API failure (NotFoundError for a recording deleted since it was listed, a
+        ServerError that outlasted its retries, ...) is yielded as the result so one bad id does
+        not sink the batch; an AuthenticationError or any non-API exception is raised, because
+        it would fail every remaining id too. Ids are consumed lazily and at most
+        2 × max_concurrency tasks exist at once (the transport keeps max_concurrency on the wire;
+        the spare tasks keep it saturated), so a million ids cost no more memory than a hundred.
+        Close the iterator (`contextlib.aclosing`) when leaving early: that cancels the rest.
+        """
+        window = 2 * self.settings.max_concurrency
+        remaining = iter(ids)
+        exhausted = False
+        pending: dict[asyncio.Future[T], str] = {}
+        try:
+            while True:
+                while not exhausted and len(pending) < window:
+                    item_id = next(remaining, _NO_MORE_IDS)
+                    if item_id is _NO_MORE_IDS:
+                        exhausted = True
+                    else:
+                        pending[asyncio.ensure_future(fetch(item_id))] = item_id
+                if not pending:
+                    return
+                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    item_id = pending.pop(task)
+                    error = task.exception()
+                    if error is None:
+                        yield item_id, task.result()
+                    elif isinstance(error, RelateError) and not isinstance(error, _FATAL_FOR_BATCH):
+                        yield item_id, error
+                    else:
+                        raise error
+        finally:
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def get_recordings_raw(
+        self, ids: Iterable[str]
+    ) -> AsyncIterator[tuple[str, bytes | RelateError]]:
+        """`fetch_many` over `get_recording_raw`: raw detail bodies as they arrive."""
+        return self.fetch_many(ids, self.get_recording_raw)

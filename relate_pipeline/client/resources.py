@@ -1,0 +1,77 @@
+"""The Relate API's resources as data: where each lives and how its paths are built.
+
+Keeping the URL layout in one table (in the spirit of dlt's rest_api configs) means the sync and
+async clients cannot disagree about a path, and ids are validated and percent-encoded in exactly
+one place — an id containing `/` or `?` can never address a different endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collection URL template (relative to the base URL) and what its id is called."""
+
+    id_name: str
+    collection: str
+
+    def collection_path(self, **parents: str) -> str:
+        return self.collection.format(
+            **{name: path_segment(value, name) for name, value in parents.items()}
+        )
+
+    def item_path(self, item_id: str, **parents: str) -> str:
+        return f"{self.collection_path(**parents)}/{path_segment(item_id, self.id_name)}"
+
+
+CONTACTS = Resource("contact_id", "contacts")
+ORGANIZATIONS = Resource("organization_id", "organizations")
+NOTES = Resource("note_id", "notes")
+CUSTOM_FIELDS = Resource("custom_field_id", "custom_fields")
+LISTS = Resource("list_id", "lists")
+ENTRIES = Resource("entry_id", "lists/{list_id}/entries")
+CALENDAR_EVENTS = Resource("calendar_event_id", "calendar_events")
+RECORDINGS = Resource("recording_id", "recordings")
+
+def path_segment(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string id, got {value!r}")
+    return quote(value, safe="")
+
+
+def json_body(body: Any, name: str = "body") -> dict[str, Any]:
+    """A request body must be a JSON object; anything else is a caller bug worth naming."""
+    if not isinstance(body, Mapping):
+        raise TypeError(f"{name} must be a mapping (a JSON object), got {type(body).__name__}")
+    return dict(body)
+
+
+def string_list(values: Any, name: str) -> list[str]:
+    """A non-empty list of strings; a bare string is refused rather than split into characters."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    for item in items:
+        if not isinstance(item, str) or not item:
+            raise ValueError(f"{name} must contain only non-empty strings, got {item!r}")
+    return items
+
+
+def optional_timestamp(value: Any, name: str, *, allow_float: bool) -> int | float | None:
+    """Unix-seconds filters: None, an int (or a float where the API accepts fractions)."""
+    if value is None:
+        return None
+    kinds: tuple[type, ...] = (int, float) if allow_float else (int,)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        expected = "Unix seconds (int or float)" if allow_float else "Unix seconds (int)"
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return value

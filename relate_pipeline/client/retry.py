@@ -1,0 +1,138 @@
+"""When to retry, how long to wait, and what a 429 does to everybody else.
+
+Retries are driven by tenacity; this module supplies its predicates and wait strategy:
+
+* Retried: 429, 500, 502, 503, 504, timeouts and broken connections. Never retried: other 4xx
+  (401/403/404/400/422 will not change by asking again).
+* POST (create) is not idempotent: a create that hit a 5xx or a dropped/timed-out response may
+  have been stored, and repeating it would create a duplicate. POST is therefore retried only
+  when the server certainly did not act on it — a 429, or a connection that was never
+  established. Everything else is surfaced to the caller, who can check before re-creating.
+* Waits use full-jitter exponential backoff (tenacity's `wait_random_exponential`), except that
+  a `Retry-After` header (delta-seconds or HTTP-date) is honoured up to `retry_after_cap`, plus a
+  little jitter so the paused workers do not all return in the same millisecond.
+* A retryable answer carrying Retry-After pauses the shared rate gate as soon as it arrives, and
+  a 429 pauses it for the chosen wait, so every request to that API in the process backs off,
+  not just the one that was refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import tenacity
+
+from relate_pipeline.client.config import ClientSettings
+from relate_pipeline.client.errors import RelateError
+from relate_pipeline.client.ratelimit import RateGate
+from relate_pipeline.client.stats import RequestStats
+
+logger = logging.getLogger("relate_pipeline.client")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+_RETRYABLE_TRANSPORT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+
+
+class RetryableStatus(Exception):
+    """A retryable answer travelling through tenacity; `error` is raised if the retries run out."""
+
+    def __init__(self, error: RelateError, retry_after: float | None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+    @property
+    def status(self) -> int | None:
+        return self.error.status
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header, or None if absent or unreadable.
+
+    RFC 9110 allows delta-seconds or an HTTP-date; a date in the past means "now" (0 s).
+    """
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def is_retryable(method: str, exc: BaseException) -> bool:
+    idempotent = method.upper() in _IDEMPOTENT
+    if isinstance(exc, RetryableStatus):
+        return idempotent or exc.status == 429
+    if isinstance(exc, _RETRYABLE_TRANSPORT):
+        return idempotent or isinstance(exc, _NEVER_SENT)
+    return False
+
+
+def is_ambiguous(exc: BaseException) -> bool:
+    """True when the failed attempt may nevertheless have been carried out by the server."""
+    if isinstance(exc, RetryableStatus):
+        return exc.status != 429
+    return isinstance(exc, httpx.TransportError) and not isinstance(exc, _NEVER_SENT)
+
+
+class RetryPolicy:
+    """tenacity configuration for one client: settings, counters and the shared gate."""
+
+    def __init__(self, settings: ClientSettings, stats: RequestStats, gate: RateGate) -> None:
+        self._settings = settings
+        self._stats = stats
+        self._gate = gate
+        self._backoff = tenacity.wait_random_exponential(
+            multiplier=settings.backoff_base, max=settings.backoff_max
+        )
+
+    def tenacity_kwargs(self, method: str, request: str) -> dict[str, Any]:
+        return {
+            "stop": tenacity.stop_after_attempt(self._settings.max_retries + 1),
+            "wait": self._wait,
+            "retry": tenacity.retry_if_exception(lambda exc: is_retryable(method, exc)),
+            "before_sleep": lambda state: self._before_sleep(state, request),
+            "reraise": True,
+        }
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            jitter = random.uniform(0, min(self._settings.backoff_base, 1.0))
+            return min(retry_after, self._settings.retry_after_cap) + jitter
+        return self._backoff(state)
+
+    def _before_sleep(self, state: tenacity.RetryCallState, request: str) -> None:
+        self._stats.add(retries=1)
+        exc = state.outcome.exception() if state.outcome else None
+        status = getattr(exc, "status", None)
+        if status == 429:
+            self._gate.pause(state.upcoming_sleep)
+        reason = f"HTTP {status}" if status else type(exc).__name__
+        logger.info(
+            "%s failed (%s); retry %d/%d in %.2fs",
+            request,
+            reason,
+            state.attempt_number,
+            self._settings.max_retries,
+            state.upcoming_sleep,
+        )

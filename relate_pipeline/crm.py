@@ -1,0 +1,46 @@
+"""The CRM side of the workspace (contacts, organizations, notes, custom fields, lists, entries).
+
+These are small, unpartitioned and refreshed whole each run: listing them concurrently takes
+about as long as the slowest listing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pyarrow as pa
+
+from relate_pipeline.client import AsyncRelateClient
+from relate_pipeline.flatten import flatten_crm
+
+
+async def _collect(items: AsyncIterator[dict]) -> list[dict]:
+    return [item async for item in items]
+
+
+async def fetch_crm(client: AsyncRelateClient) -> dict[str, list[dict]]:
+    """Every CRM resource, keyed by the name ``flatten_crm`` takes."""
+    contacts, organizations, notes, custom_fields, lists = await asyncio.gather(
+        _collect(client.list_contacts()),
+        _collect(client.list_organizations()),
+        _collect(client.list_notes()),
+        _collect(client.list_custom_fields()),
+        _collect(client.list_lists()),
+    )
+    entries = await asyncio.gather(*(_collect(client.list_entries(item["id"])) for item in lists))
+    return {
+        "contacts": contacts,
+        "organizations": organizations,
+        "notes": notes,
+        "custom_fields": custom_fields,
+        "lists": lists,
+        "list_entries": [entry for per_list in entries for entry in per_list],
+    }
+
+
+def crm_tables(resources: dict[str, list[dict]]) -> dict[str, pa.Table]:
+    tables: dict[str, pa.Table] = {}
+    for resource, items in resources.items():
+        tables.update(flatten_crm(resource, items))
+    return tables

@@ -1,0 +1,100 @@
+"""A standard-library client for the emulator's `/_admin` routes, for tests, demos and benchmarks.
+
+It uses urllib on purpose: it must work wherever the emulator runs, without the project's HTTP stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+
+class EmulatorAdminError(RuntimeError):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"emulator admin call failed with {status}: {message}")
+        self.status = status
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            raise ValueError(f"timestamp {value.isoformat()} needs a UTC offset")
+        return value.isoformat()
+    return value
+
+
+def _instant(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class EmulatorAdmin:
+    def __init__(self, base_url: str, api_key: str, timeout: float = 30.0) -> None:
+        root = base_url.rstrip("/")
+        self.root = root[: -len("/v1")] if root.endswith("/v1") else root
+        self._api_key = api_key
+        self.timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"EmulatorAdmin(root={self.root!r})"
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps({k: _jsonable(v) for k, v in body.items()}).encode()
+        request = urllib.request.Request(self.root + "/_admin" + path, data=data, method=method)
+        request.add_header("Authorization", f"Bearer {self._api_key}")
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                payload = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                message = json.loads(raw)["error"]["message"]
+            except (ValueError, KeyError, TypeError):
+                message = raw.decode(errors="replace")[:200]
+            raise EmulatorAdminError(exc.code, message) from None
+        return json.loads(payload) if payload else None
+
+    def faults(self) -> dict:
+        return self._call("GET", "/faults")
+
+    def set_faults(self, **changes: Any) -> dict:
+        return self._call("PATCH", "/faults", changes)
+
+    def clock(self) -> dt.datetime:
+        return _instant(self._call("GET", "/clock")["now"])
+
+    def advance_clock(self, seconds: float) -> dt.datetime:
+        return _instant(self._call("POST", "/clock", {"advance_seconds": seconds})["now"])
+
+    def set_clock(self, when: dt.datetime) -> dt.datetime:
+        return _instant(self._call("POST", "/clock", {"now": when})["now"])
+
+    def snapshot(self) -> dict:
+        return self._call("GET", "/snapshot")
+
+    def stats(self) -> dict:
+        return self._call("GET", "/stats")
+
+    def reset_stats(self) -> dict:
+        return self._call("POST", "/stats/reset")
+
+    def insert_event(self, start_at: dt.datetime, **fields: Any) -> dict:
+        """A new event, starting at `start_at` (its offset becomes the event's), with one done recording."""
+        return self._call("POST", "/events", {"start_at": start_at, **fields})
+
+    def edit_event(self, event_id: str, **fields: Any) -> dict:
+        return self._call("POST", f"/events/{event_id}/edit", fields)
+
+    def finish_recording(self, recording_id: str, bump_event_updated_at: bool = True) -> dict:
+        return self._call("POST", f"/recordings/{recording_id}/finish", {"bump_event_updated_at": bump_event_updated_at})
+
+    def delete_recording(self, recording_id: str) -> None:
+        self._call("POST", f"/recordings/{recording_id}/delete")
+
+    def reset(self) -> None:
+        """Returns the server to its just-started state: seeded workspace, clock, fault settings, stats."""
+        self._call("POST", "/reset")

@@ -1,0 +1,255 @@
+"""Calendar events and recordings: exposure, filters, ordering, and the clock-driven lifecycle.
+
+An event is visible only while at least one of its recordings is `done` by the emulator's clock.
+Recording detail responses are cached as serialized bytes per recording and status, because detail
+fetches dominate a pipeline run; anything that changes a recording drops its cache entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import orjson
+
+from . import meeting_content
+from . import validation as v
+from .clock import Clock
+from .errors import ApiError, invalid, not_found
+from .ids import IdFactory
+from .models import CalendarEvent, Recording
+from .timefmt import epoch_micros, iso_utc, parse_instant, to_millis
+from .workspace import Workspace
+
+EDITABLE_EVENT_FIELDS = ("title", "attendees", "conference_link", "conference_type")
+INSERT_EVENT_FIELDS = ("start_at", "end_at", "duration_minutes", "language", *EDITABLE_EVENT_FIELDS)
+
+
+class Calendar:
+    def __init__(self, workspace: Workspace, ids: IdFactory, clock: Clock, seed: int) -> None:
+        self.ws = workspace
+        self.ids = ids
+        self.clock = clock
+        self.seed = seed
+        self._rng = random.Random(f"relate-emulator-admin:{seed}")
+        self._details: dict[str, tuple[str, dict[str, Any], bytes]] = {}
+        self._order: list[CalendarEvent] = []
+        self._resort()
+
+    def _resort(self) -> None:
+        self._order = sorted(self.ws.events.values(), key=lambda e: (-epoch_micros(e.start_at), e.id))
+
+    def recordings_of(self, event: CalendarEvent) -> list[Recording]:
+        return [self.ws.recordings[r] for r in event.recording_ids]
+
+    # public reads
+
+    def list_events(self, *, updated_after: float | None = None, starts_after: float | None = None,
+                    starts_before: float | None = None, contact_id: str | None = None,
+                    organization_id: str | None = None) -> list[CalendarEvent]:
+        """Exposed events matching every given filter, latest start first (ties by id).
+
+        Times are Unix seconds: `updated_after` is strict, `starts_after` inclusive, `starts_before` exclusive.
+        """
+        now = self.clock.now()
+        attendee_sets = []
+        if contact_id is not None:
+            contact = self.ws.contacts.get(contact_id)
+            if contact is None:
+                raise ApiError(404, f"contact {contact_id!r} not found", "contact_id")
+            attendee_sets.append({e.lower() for e in contact["emails"]})
+        if organization_id is not None:
+            if organization_id not in self.ws.organizations:
+                raise ApiError(404, f"organization {organization_id!r} not found", "organization_id")
+            attendee_sets.append({e.lower() for c in self.ws.contacts.values() if c["organization_id"] == organization_id for e in c["emails"]})
+        bounds = [(None if t is None else round(t * 1_000_000)) for t in (updated_after, starts_after, starts_before)]
+        updated_floor, start_floor, start_ceiling = bounds
+        result = []
+        for event in self._order:
+            start = epoch_micros(event.start_at)
+            if start_floor is not None and start < start_floor:
+                continue
+            if start_ceiling is not None and start >= start_ceiling:
+                continue
+            recordings = self.recordings_of(event)
+            if not event.exposed(recordings, now):
+                continue
+            if updated_floor is not None and epoch_micros(event.updated_at(recordings, now)) <= updated_floor:
+                continue
+            if attendee_sets:
+                emails = {a.lower() for a in event.attendees}
+                if not all(emails & wanted for wanted in attendee_sets):
+                    continue
+            result.append(event)
+        return result
+
+    def public_event(self, event: CalendarEvent) -> dict[str, Any]:
+        return event.public(self.recordings_of(event), self.clock.now())
+
+    def event(self, event_id: str) -> dict[str, Any]:
+        event = self.ws.events.get(event_id)
+        if event is None or not event.exposed(self.recordings_of(event), self.clock.now()):
+            raise not_found("calendar event", event_id)
+        return self.public_event(event)
+
+    def _content(self, recording: Recording) -> tuple[dict, list]:
+        if recording.content is None:
+            length = (recording.ended_at - recording.started_at).total_seconds()
+            recording.content = meeting_content.generate(recording.content_seed, recording.language, recording.participants,
+                                                         recording.org_name, length)
+        return recording.content
+
+    def _detail(self, recording: Recording) -> tuple[dict[str, Any], bytes]:
+        now = self.clock.now()
+        status = recording.status(now)
+        cached = self._details.get(recording.id)
+        if cached is not None and cached[0] == status:
+            return cached[1], cached[2]
+        summary, transcript = self._content(recording) if status == "done" else (None, None)
+        detail = {
+            "id": recording.id,
+            "calendar_event_id": recording.event_id,
+            "status": status,
+            "started_at": iso_utc(recording.started_at),
+            "ended_at": iso_utc(recording.ended_at),
+            "audio_duration": recording.audio_duration,
+            "summary": summary,
+            "transcript": transcript,
+            "created_at": iso_utc(recording.created_at),
+            "updated_at": iso_utc(recording.updated_at(now)),
+        }
+        body = orjson.dumps({"data": detail})
+        self._details[recording.id] = (status, detail, body)
+        return detail, body
+
+    def recording_body(self, recording_id: str) -> bytes:
+        """The serialized `{"data": ...}` response for a recording's detail."""
+        recording = self.ws.recordings.get(recording_id)
+        if recording is None or recording.deleted:
+            raise not_found("recording", recording_id)
+        return self._detail(recording)[1]
+
+    # ground truth
+
+    def truth_event(self, event: CalendarEvent) -> dict[str, Any]:
+        now = self.clock.now()
+        recordings = self.recordings_of(event)
+        public = event.public(recordings, now)
+        for brief, recording in zip(public["recordings"], recordings):
+            brief["done_at"] = iso_utc(recording.settled_at) if recording.outcome == "done" else None
+            brief["late"] = recording.late
+            brief["deleted"] = recording.deleted
+        public["exposed"] = event.exposed(recordings, now)
+        public["stale_updated_at"] = event.stale_updated_at
+        return public
+
+    def truth_events(self) -> list[dict[str, Any]]:
+        return [self.truth_event(event) for event in self._order]
+
+    def truth_recordings(self) -> dict[str, dict[str, Any]]:
+        truth = {}
+        for recording in self.ws.recordings.values():
+            detail = dict(self._detail(recording)[0])
+            if recording.deleted:
+                detail["deleted"] = True
+            truth[recording.id] = detail
+        return truth
+
+    # admin changes
+
+    def _admin_event(self, event_id: str) -> CalendarEvent:
+        event = self.ws.events.get(event_id)
+        if event is None:
+            raise not_found("calendar event", event_id)
+        return event
+
+    def _admin_recording(self, recording_id: str) -> Recording:
+        recording = self.ws.recordings.get(recording_id)
+        if recording is None:
+            raise not_found("recording", recording_id)
+        return recording
+
+    @staticmethod
+    def _apply_event_fields(event: CalendarEvent, body: dict[str, Any]) -> None:
+        if "title" in body:
+            event.title = v.require_string(body, "title")
+        if "attendees" in body:
+            event.attendees = v.email_list(body["attendees"], "attendees")
+        if "conference_link" in body:
+            event.conference_link = v.optional_string(body, "conference_link")
+        if "conference_type" in body:
+            event.conference_type = v.optional_string(body, "conference_type")
+
+    def insert_event(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A new event with one recording that is done as of the clock's now."""
+        v.reject_unknown(body, INSERT_EVENT_FIELDS, "an inserted event")
+        try:
+            raw_start = dt.datetime.fromisoformat(v.require_string(body, "start_at"))
+            start = parse_instant(body["start_at"])
+        except ValueError as exc:
+            raise invalid("start_at", str(exc)) from exc
+        offset = int(raw_start.utcoffset().total_seconds() // 60)
+        if body.get("end_at") is not None:
+            try:
+                end = parse_instant(v.require_string(body, "end_at"))
+            except ValueError as exc:
+                raise invalid("end_at", str(exc)) from exc
+        else:
+            minutes = body.get("duration_minutes", 60)
+            if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes <= 0:
+                raise invalid("duration_minutes", "must be a positive number of minutes")
+            end = to_millis(start + dt.timedelta(minutes=minutes))
+        if end <= start:
+            raise invalid("end_at", "must be after start_at")
+        language = body.get("language", "en")
+        if language not in ("en", "ko"):
+            raise invalid("language", "must be en or ko")
+        now = self.clock.now()
+        contacts = [c for c in self.ws.contacts.values() if c["emails"]]
+        host = self._rng.choice(self.ws.users)
+        guest = self._rng.choice(contacts) if contacts else None
+        event = CalendarEvent(
+            id=self.ids.new(), title="Ad-hoc meeting", start_at=start, end_at=end, offset_minutes=offset,
+            conference_link="https://us02web.zoom.us/j/" + "".join(self._rng.choice("0123456789") for _ in range(10)),
+            conference_type="Zoom", attendees=[host["email"]] + ([guest["emails"][0]] if guest else []),
+            recording_ids=[], created_at=now, base_updated_at=now,
+        )
+        self._apply_event_fields(event, body)
+        recording = Recording(
+            id=self.ids.new(), event_id=event.id, started_at=start, ended_at=end,
+            audio_duration=round((end - start).total_seconds(), 2), created_at=start, outcome="done", settled_at=now,
+            bumps_event=True, language=language, participants=[host["name"], "Guest"], org_name=None,
+            content_seed=f"{self.seed}:{event.id}:inserted",
+        )
+        event.recording_ids.append(recording.id)
+        self.ws.events[event.id] = event
+        self.ws.recordings[recording.id] = recording
+        self._resort()
+        return self.truth_event(event)
+
+    def edit_event(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Changes the given fields (by default the title) and moves `updated_at` to the clock's now."""
+        event = self._admin_event(event_id)
+        v.reject_unknown(body, EDITABLE_EVENT_FIELDS, "an event edit")
+        self._apply_event_fields(event, body or {"title": f"{event.title} (edited)"})
+        event.base_updated_at = self.clock.now()
+        return self.truth_event(event)
+
+    def finish_recording(self, recording_id: str, bump_event_updated_at: bool) -> dict[str, Any]:
+        """Makes a processing or failed recording done as of the clock's now; a done one is left as it is."""
+        recording = self._admin_recording(recording_id)
+        if recording.status(self.clock.now()) != "done":
+            recording.outcome = "done"
+            recording.settled_at = self.clock.now()
+            recording.bumps_event = bump_event_updated_at
+            self._details.pop(recording_id, None)
+        detail = dict(self._detail(recording)[0])
+        if recording.deleted:
+            detail["deleted"] = True
+        return detail
+
+    def delete_recording(self, recording_id: str) -> None:
+        """The detail answers 404 from now on; the event's `recordings` array still lists it as it was."""
+        self._admin_recording(recording_id).deleted = True
+        self._details.pop(recording_id, None)

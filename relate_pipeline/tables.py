@@ -1,0 +1,457 @@
+"""Table specifications: the single source of truth for every lake and warehouse table.
+
+Flatteners build their output against these schemas, the lake casts every write to them,
+and the warehouse derives its views and typed empty views from them, so a column is
+declared exactly once.  Partitioned tables never store their ``date`` column in the file:
+the hive path (``date=YYYY-MM-DD``) carries it, which keeps one source for the partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+__all__ = [
+    "TIMESTAMP",
+    "TableSpec",
+    "TABLES",
+    "MEETING_TABLES",
+    "CRM_TABLES",
+    "RAW_TABLES",
+    "WAREHOUSE_TABLES",
+    "spec",
+    "empty_table",
+    "conform",
+]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """One table's contract; ``key`` columns are non-null and unique within a partition."""
+
+    name: str
+    description: str
+    schema: pa.Schema
+    key: tuple[str, ...]
+    partitioned: bool
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(self.schema.names)
+
+    def describe(self, column: str) -> str:
+        """Field description, so docs and checks read the same text the schema carries."""
+        metadata = self.schema.field(column).metadata or {}
+        return metadata.get(b"description", b"").decode()
+
+
+def _field(name: str, type_: pa.DataType, description: str, *, key: bool = False) -> pa.Field:
+    return pa.field(name, type_, nullable=not key, metadata={"description": description})
+
+
+def _spec(
+    name: str,
+    description: str,
+    fields: list[pa.Field],
+    key: tuple[str, ...],
+    *,
+    partitioned: bool,
+) -> TableSpec:
+    names = [f.name for f in fields]
+    missing = [k for k in key if k not in names]
+    if missing:
+        raise ValueError(f"table {name!r}: key columns {missing} are not in the schema")
+    if len(set(names)) != len(names):
+        raise ValueError(f"table {name!r}: duplicate column names in {names}")
+    if partitioned and "date" in names:
+        raise ValueError(f"table {name!r}: 'date' comes from the partition path, not the file")
+    schema = pa.schema(fields, metadata={"description": description})
+    return TableSpec(name, description, schema, key, partitioned)
+
+
+_S = pa.string()
+_I16 = pa.int16()
+_I32 = pa.int32()
+_I64 = pa.int64()
+_F64 = pa.float64()
+_BOOL = pa.bool_()
+_TS = TIMESTAMP
+
+_specs = [
+    # ---------------------------------------------------------------- meetings
+    _spec(
+        "calendar_events",
+        "One row per calendar event as listed by /calendar_events (only events with a done recording are exposed).",
+        [
+            _field("event_id", _S, "Relate calendar event id.", key=True),
+            _field("title", _S, "Meeting title."),
+            _field("start_at", _TS, "Scheduled start, converted to UTC."),
+            _field("end_at", _TS, "Scheduled end, converted to UTC."),
+            _field("start_utc_offset_minutes", _I16, "UTC offset of start_at as served (the meeting's own zone), in minutes; null when absent or unparseable."),
+            _field("conference_link", _S, "Video conference URL."),
+            _field("conference_type", _S, "Conference provider, e.g. Zoom, Google Meet."),
+            _field("attendee_count", _I32, "Number of entries in the attendees array."),
+            _field("recording_count", _I32, "Number of entries in the recordings array."),
+            _field("done_recording_count", _I32, "Number of listed recordings whose status is 'done'."),
+            _field("created_at", _TS, "When Relate created the event (UTC)."),
+            _field("updated_at", _TS, "When Relate last updated the event (UTC)."),
+        ],
+        ("event_id",),
+        partitioned=True,
+    ),
+    _spec(
+        "event_attendees",
+        "One row per attendee of a calendar event, in the order served.",
+        [
+            _field("event_id", _S, "Calendar event id.", key=True),
+            _field("attendee_index", _I32, "Zero-based position in the event's attendees array.", key=True),
+            _field("email", _S, "Attendee email, stripped and lower-cased; null when absent."),
+            _field("email_domain", _S, "Part of the email after the last '@'; null when there is none."),
+        ],
+        ("event_id", "attendee_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "event_recordings",
+        "One row per recording listed on a calendar event (summary info only; details live in 'recordings').",
+        [
+            _field("event_id", _S, "Calendar event id.", key=True),
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("recording_index", _I32, "Zero-based position in the event's recordings array."),
+            _field("status", _S, "Recording status as listed, e.g. done, processing."),
+            _field("started_at", _TS, "Recording start (UTC)."),
+            _field("ended_at", _TS, "Recording end (UTC)."),
+            _field("audio_duration_s", _F64, "Audio duration in seconds; null when not reported."),
+        ],
+        ("event_id", "recording_id"),
+        partitioned=True,
+    ),
+    _spec(
+        "recordings",
+        "One row per fetched recording detail (/recordings/:id).",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("calendar_event_id", _S, "Calendar event the recording belongs to."),
+            _field("status", _S, "Recording status in the detail response."),
+            _field("started_at", _TS, "Recording start (UTC)."),
+            _field("ended_at", _TS, "Recording end (UTC)."),
+            _field("audio_duration_s", _F64, "Audio duration in seconds; null when not reported."),
+            _field("summary_text", _S, "The summary.summary text."),
+            _field("detected_language", _S, "summary.detected_language."),
+            _field("has_summary", _BOOL, "Whether the detail carried a summary object."),
+            _field("has_transcript", _BOOL, "Whether the detail carried a transcript array."),
+            _field("topic_count", _I32, "Rows in recording_topics for this recording."),
+            _field("action_item_count", _I32, "Rows in recording_action_items for this recording."),
+            _field("segment_count", _I32, "Number of transcript segments (speaker turns)."),
+            _field("utterance_count", _I32, "Rows in transcript_utterances for this recording."),
+            _field("participant_count", _I32, "Distinct non-null transcript participant names."),
+            _field("created_at", _TS, "When Relate created the recording (UTC)."),
+            _field("updated_at", _TS, "When Relate last updated the recording (UTC)."),
+        ],
+        ("recording_id",),
+        partitioned=True,
+    ),
+    _spec(
+        "recording_topics",
+        "One row per summary topic.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("topic_index", _I32, "Zero-based position in summary.topics.", key=True),
+            _field("title", _S, "Topic title."),
+            _field("content", _S, "Topic details."),
+        ],
+        ("recording_id", "topic_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "recording_action_items",
+        "One row per summary action item; 'Owner: task' strings are split into owner and task.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("item_index", _I32, "Zero-based position in summary.action_items.", key=True),
+            _field("text", _S, "The action item exactly as served (non-string items JSON-encoded)."),
+            _field("owner", _S, "Text before the first ': ' when it looks like a name; null otherwise."),
+            _field("task", _S, "Text after the owner prefix, or the whole text when there is no owner."),
+        ],
+        ("recording_id", "item_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "transcript_utterances",
+        "One row per transcript words entry, with the speaker of its segment.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("segment_index", _I32, "Zero-based position of the segment in transcript.", key=True),
+            _field("word_index", _I32, "Zero-based position of the entry in the segment's words.", key=True),
+            _field("participant_name", _S, "Speaker name of the segment."),
+            _field("language_code", _S, "Segment language code, e.g. en, ko."),
+            _field("text", _S, "Spoken text."),
+            _field("start_relative_s", _F64, "Start offset from the recording start, seconds."),
+            _field("end_relative_s", _F64, "End offset from the recording start, seconds."),
+            _field("start_at", _TS, "Absolute start: recording started_at + start_relative_s; null if either is null."),
+            _field("end_at", _TS, "Absolute end: recording started_at + end_relative_s; null if either is null."),
+        ],
+        ("recording_id", "segment_index", "word_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "summary_fields",
+        "Summary keys beyond summary/topics/action_items/detected_language (workspace-specific), JSON-encoded so nothing is lost.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("field_name", _S, "Key in the summary object.", key=True),
+            _field("value_json", _S, "The key's value as JSON text."),
+        ],
+        ("recording_id", "field_name"),
+        partitioned=True,
+    ),
+    _spec(
+        "missing_recordings",
+        "Recordings listed as done whose detail could not be fetched or parsed (e.g. 404 after deletion).",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("calendar_event_id", _S, "Calendar event that listed the recording."),
+            _field("listed_status", _S, "Status in the calendar event listing."),
+            _field("http_status", _I16, "HTTP status of the detail request; null if no response."),
+            _field("reason", _S, "Why no detail is available, e.g. 'http 404', 'invalid json: ...'."),
+        ],
+        ("recording_id",),
+        partitioned=True,
+    ),
+    # -------------------------------------------------------------------- CRM
+    _spec(
+        "contacts",
+        "Current snapshot of all contacts.",
+        [
+            _field("contact_id", _S, "Contact id.", key=True),
+            _field("first_name", _S, "First name."),
+            _field("last_name", _S, "Last name."),
+            _field("full_name", _S, "First and last name joined by a space, skipping missing parts."),
+            _field("organization_id", _S, "Organization the contact belongs to."),
+            _field("phone_numbers", pa.list_(_S), "Phone numbers as served."),
+            _field("email_count", _I32, "Rows in contact_emails for this contact."),
+            _field("custom_fields_json", _S, "custom_fields array as JSON text."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+        ],
+        ("contact_id",),
+        partitioned=False,
+    ),
+    _spec(
+        "contact_emails",
+        "One row per distinct (case-insensitive) email of a contact.",
+        [
+            _field("contact_id", _S, "Contact id.", key=True),
+            _field("email", _S, "Email, stripped and lower-cased.", key=True),
+            _field("email_index", _I32, "Zero-based position of its first occurrence in the emails array."),
+            _field("email_domain", _S, "Part of the email after the last '@'."),
+        ],
+        ("contact_id", "email"),
+        partitioned=False,
+    ),
+    _spec(
+        "organizations",
+        "Current snapshot of all organizations.",
+        [
+            _field("organization_id", _S, "Organization id.", key=True),
+            _field("name", _S, "Organization name."),
+            _field("domain_count", _I32, "Rows in organization_domains for this organization."),
+            _field("custom_fields_json", _S, "custom_fields array as JSON text."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+        ],
+        ("organization_id",),
+        partitioned=False,
+    ),
+    _spec(
+        "organization_domains",
+        "One row per distinct domain of an organization.",
+        [
+            _field("organization_id", _S, "Organization id.", key=True),
+            _field("domain", _S, "Domain, lower-cased, without scheme, path, port or leading 'www.'.", key=True),
+            _field("domain_index", _I32, "Zero-based position of its first occurrence in the domains array."),
+        ],
+        ("organization_id", "domain"),
+        partitioned=False,
+    ),
+    _spec(
+        "notes",
+        "Current snapshot of all notes.",
+        [
+            _field("note_id", _S, "Note id.", key=True),
+            _field("organization_id", _S, "Organization the note is attached to."),
+            _field("deal_id", _S, "Deal the note is attached to."),
+            _field("body", _S, "Note text."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+        ],
+        ("note_id",),
+        partitioned=False,
+    ),
+    _spec(
+        "custom_fields",
+        "Current snapshot of custom field definitions.",
+        [
+            _field("custom_field_id", _S, "Custom field id.", key=True),
+            _field("name", _S, "Field name."),
+            _field("model", _S, "organization, contact or deal."),
+            _field("data_type", _S, "text, textarea, url, number, date, datetime, select, user or contact."),
+            _field("options_json", _S, "options as JSON text."),
+            _field("accepts_multiple_values", _BOOL, "Whether the field takes several values."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+        ],
+        ("custom_field_id",),
+        partitioned=False,
+    ),
+    _spec(
+        "lists",
+        "Current snapshot of lists and processes.",
+        [
+            _field("list_id", _S, "List or process id.", key=True),
+            _field("name", _S, "Name."),
+            _field("process", _BOOL, "True for a process, false for a regular list."),
+            _field("entry_type", _S, "Contact or Organization."),
+            _field("identifier", _S, "Process identifier prefix (processes only)."),
+            _field("duplicates_allowed", _BOOL, "Whether duplicate identifiers are allowed (processes only)."),
+            _field("entry_label", _S, "Label of an entry (processes only)."),
+            _field("status_label", _S, "Label of the status field (processes only)."),
+            _field("statuses_json", _S, "statuses array as JSON text."),
+            _field("fields_json", _S, "fields array as JSON text."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+            _field("archived_at", _TS, "Archival time (UTC); null while active."),
+        ],
+        ("list_id",),
+        partitioned=False,
+    ),
+    _spec(
+        "list_entries",
+        "Current snapshot of entries of all lists and processes.",
+        [
+            _field("list_id", _S, "Parent list or process id.", key=True),
+            _field("entry_id", _S, "Entry id.", key=True),
+            _field("key", _S, "Process entry key, e.g. 'DEAL-1'."),
+            _field("entryable_id", _S, "Id of the contact or organization the entry is about."),
+            _field("entryable_type", _S, "Contact or Organization."),
+            _field("contact_id", _S, "Associated contact."),
+            _field("status", _S, "Process status name."),
+            _field("assignee_json", _S, "assignee as JSON text."),
+            _field("one_time_value_cents", _I64, "One-time value in cents."),
+            _field("recurring_value_cents", _I64, "Recurring value in cents."),
+            _field("recurring_value_period", _S, "monthly, annual or one_time."),
+            _field("list_fields_json", _S, "list_fields object as JSON text."),
+            _field("closed_at", _TS, "Close time (UTC)."),
+            _field("next_entry_id", _S, "Follow-up entry id."),
+            _field("created_at", _TS, "Creation time (UTC)."),
+            _field("updated_at", _TS, "Last update (UTC)."),
+        ],
+        ("list_id", "entry_id"),
+        partitioned=False,
+    ),
+    # -------------------------------------------------------------- raw store
+    _spec(
+        "raw_calendar_events",
+        "Raw store: each listed calendar event's JSON, kept verbatim so any column can be re-derived.",
+        [
+            _field("event_id", _S, "Calendar event id.", key=True),
+            _field("start_at", _TS, "Scheduled start (UTC), for partition checks without parsing body."),
+            _field("updated_at", _S, "updated_at exactly as served, for change detection."),
+            _field("body", pa.large_binary(), "The event's JSON (orjson-encoded)."),
+        ],
+        ("event_id",),
+        partitioned=True,
+    ),
+    _spec(
+        "raw_recordings",
+        "Raw store: each done recording's detail response body, or why there is none.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("calendar_event_id", _S, "Calendar event that listed the recording."),
+            _field("listed_status", _S, "Status in the calendar event listing."),
+            _field("event_updated_at", _S, "The listing event's updated_at exactly as served."),
+            _field("fetched_at", _TS, "When the detail was requested (UTC)."),
+            _field("http_status", _I16, "HTTP status of the detail request; null if none was made or no response."),
+            _field("body", pa.large_binary(), "Exact response body; null when not fetched or not 200."),
+        ],
+        ("recording_id",),
+        partitioned=True,
+    ),
+]
+
+TABLES: dict[str, TableSpec] = {s.name: s for s in _specs}
+
+MEETING_TABLES: tuple[str, ...] = (
+    "calendar_events",
+    "event_attendees",
+    "event_recordings",
+    "recordings",
+    "recording_topics",
+    "recording_action_items",
+    "transcript_utterances",
+    "summary_fields",
+    "missing_recordings",
+)
+CRM_TABLES: tuple[str, ...] = (
+    "contacts",
+    "contact_emails",
+    "organizations",
+    "organization_domains",
+    "notes",
+    "custom_fields",
+    "lists",
+    "list_entries",
+)
+RAW_TABLES: tuple[str, ...] = ("raw_calendar_events", "raw_recordings")
+WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES
+
+
+def spec(name: str) -> TableSpec:
+    """Look a table up, failing with the known names so a typo is obvious."""
+    try:
+        return TABLES[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown table {name!r}; known tables: {', '.join(sorted(TABLES))}") from None
+
+
+def empty_table(name: str) -> pa.Table:
+    return spec(name).schema.empty_table()
+
+
+def conform(name: str, data: pa.Table) -> pa.Table:
+    """Cast ``data`` to the table's schema, column by column, so a mismatch names its column.
+
+    Extra columns are an error rather than silently dropped: they signal a writer built
+    against a different schema version.  Key columns must be non-null.
+    """
+    table_spec = spec(name)
+    schema = table_spec.schema
+    if not isinstance(data, pa.Table):
+        raise TypeError(f"table {name!r}: expected a pyarrow.Table, got {type(data).__name__}")
+    present = set(data.column_names)
+    missing = [f.name for f in schema if f.name not in present]
+    if missing:
+        raise ValueError(f"table {name!r}: missing column(s) {missing}")
+    extra = [c for c in data.column_names if c not in schema.names]
+    if extra:
+        raise ValueError(f"table {name!r}: unexpected column(s) {extra}")
+    if len(set(data.column_names)) != len(data.column_names):
+        raise ValueError(f"table {name!r}: duplicate column names in {data.column_names}")
+    columns = []
+    for field in schema:
+        column = data.column(field.name)
+        if not column.type.equals(field.type):
+            try:
+                column = column.cast(field.type)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError) as exc:
+                raise ValueError(
+                    f"table {name!r}: column {field.name!r} has type {column.type}, "
+                    f"which cannot be cast to {field.type}: {exc}"
+                ) from None
+        if not field.nullable and column.null_count:
+            raise ValueError(f"table {name!r}: key column {field.name!r} has {column.null_count} null value(s)")
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=schema)

@@ -1,0 +1,54 @@
+"""A server whose cursor stops advancing: the client must stop with PaginationError, not loop.
+
+The emulator pages by offset and always advances, so this one behaviour is shown against a
+minimal stdlib HTTP server that repeats the same page forever.
+"""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from relate_pipeline.client import ClientSettings, PaginationError, RelateClient
+
+
+class _StuckListHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.hits += 1
+        body = json.dumps(
+            {
+                "data": [{"id": "same"}],
+                "pagination": {"end_cursor": 1, "has_next_page": True, "total_count": 99},
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def stuck_server():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StuckListHandler)
+    server.hits = 0
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_cursor_that_does_not_advance_raises_after_two_requests(stuck_server):
+    base_url = f"http://127.0.0.1:{stuck_server.server_port}/v1"
+    with RelateClient(ClientSettings(base_url=base_url, api_key="k")) as client:
+        pages = client.list_notes()
+        assert next(pages) == {"id": "same"}
+        expected = r"GET /v1/notes\?first=100&after=1 .*did not advance"
+        with pytest.raises(PaginationError, match=expected):
+            next(pages)
+    assert stuck_server.hits == 2

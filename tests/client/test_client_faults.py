@@ -1,0 +1,205 @@
+"""Resilience against the emulator's injected faults: 429, 5xx, drops, stalls, bad keys."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from relate_pipeline.client import (
+    AsyncRelateClient,
+    AuthenticationError,
+    NotFoundError,
+    RateLimitedError,
+    RelateClient,
+    RelateError,
+    ServerError,
+    TransportError,
+    ValidationError,
+)
+from relate_pipeline.client.ratelimit import gate_for
+from relate_pipeline.emulator import EmulatorProcess
+
+NO_FAULTS = {
+    "latency_ms": 0,
+    "spike_rate": 0,
+    "spike_ms": 0,
+    "rate_limit": 0,
+    "error_rate": 0,
+    "drop_rate": 0,
+}
+
+
+@pytest.fixture(scope="module")
+def faulty_emulator():
+    with EmulatorProcess(
+        seed=5, days=2, end_date="2026-05-20", meetings_per_day=8, contacts=20, organizations=5
+    ) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def admin(faulty_emulator):
+    """The emulator's admin client; every fault is switched off again after the test."""
+    yield faulty_emulator.admin
+    faulty_emulator.admin.set_faults(**NO_FAULTS)
+
+
+@pytest.fixture(scope="module")
+def recording_bodies(faulty_emulator):
+    """Ground truth: the raw detail body each done recording should be served with."""
+    snapshot = faulty_emulator.admin.snapshot()
+    return {
+        rid: detail for rid, detail in snapshot["recordings"].items() if detail["status"] == "done"
+    }
+
+
+def _fetch_all(settings, ids):
+    async def run():
+        async with AsyncRelateClient(settings) as client:
+            results = {rid: body async for rid, body in client.get_recordings_raw(ids)}
+            return results, client.stats
+
+    return asyncio.run(run())
+
+
+def test_rate_limited_fetches_complete_and_count_the_429s(
+    faulty_emulator, admin, settings_for, recording_bodies
+):
+    admin.set_faults(rate_limit=4)
+    ids = sorted(recording_bodies)[:10]
+    results, stats = _fetch_all(settings_for(faulty_emulator, max_concurrency=4), ids)
+    assert all(isinstance(body, bytes) for body in results.values()) and len(results) == 10
+    assert stats.rate_limited > 0
+    assert stats.retries == stats.rate_limited
+
+
+def test_429_pauses_every_request_to_that_api_for_retry_after(
+    faulty_emulator, admin, settings_for, recording_bodies
+):
+    admin.set_faults(rate_limit=1)
+    recording_id = next(iter(recording_bodies))
+    with RelateClient(settings_for(faulty_emulator, max_retries=0)) as client:
+        client.get_recording_raw(recording_id)
+        with pytest.raises(RateLimitedError) as caught:
+            client.get_recording_raw(recording_id)
+    assert (caught.value.status, caught.value.retry_after) == (429, 1.0)
+    assert gate_for(faulty_emulator.base_url).reserve() > 0.5
+
+
+def test_server_error_bursts_are_retried_until_every_read_succeeds(
+    faulty_emulator, admin, settings_for, recording_bodies
+):
+    admin.set_faults(error_rate=0.4)
+    ids = sorted(recording_bodies)
+    results, stats = _fetch_all(settings_for(faulty_emulator, max_retries=10), ids)
+    assert all(isinstance(body, bytes) for body in results.values()) and len(results) == len(ids)
+    assert stats.server_errors > 0
+    assert stats.retries == stats.server_errors
+
+
+def test_server_errors_outlasting_retries_raise_server_error_with_status(
+    faulty_emulator, admin, settings_for
+):
+    admin.set_faults(error_rate=1.0)
+    with RelateClient(settings_for(faulty_emulator, max_retries=2)) as client:
+        with pytest.raises(ServerError) as caught:
+            client.get_note("abcdef")
+        assert caught.value.status in {500, 502, 503}
+        assert client.stats.requests == 3
+
+
+def test_create_is_not_retried_after_a_server_error(faulty_emulator, admin, settings_for):
+    organization_id = faulty_emulator.admin.snapshot()["organizations"][0]["id"]
+    admin.set_faults(error_rate=1.0)
+    with RelateClient(settings_for(faulty_emulator)) as client:
+        with pytest.raises(ServerError):
+            client.create_note({"organization_id": organization_id, "body": "once only"})
+        assert (client.stats.requests, client.stats.retries) == (1, 0)
+
+
+def test_dropped_connections_are_retried_until_every_read_succeeds(
+    faulty_emulator, admin, settings_for, recording_bodies
+):
+    admin.set_faults(drop_rate=0.3)
+    ids = sorted(recording_bodies)
+    results, stats = _fetch_all(settings_for(faulty_emulator, max_retries=10), ids)
+    assert all(isinstance(body, bytes) for body in results.values()) and len(results) == len(ids)
+    assert stats.transport_errors > 0
+
+
+def test_drops_outlasting_retries_raise_transport_error_naming_the_request(
+    faulty_emulator, admin, settings_for
+):
+    admin.set_faults(drop_rate=1.0)
+    with RelateClient(settings_for(faulty_emulator, max_retries=1)) as client:
+        with pytest.raises(TransportError, match=r"^GET /v1/recordings/abcdef -> "):
+            client.get_recording("abcdef")
+        assert client.stats.transport_errors == 2
+
+
+def test_stalls_beyond_the_read_timeout_are_retried_until_success(
+    faulty_emulator, admin, settings_for, recording_bodies
+):
+    admin.set_faults(spike_rate=0.3, spike_ms=3000)
+    ids = sorted(recording_bodies)[:12]
+    settings = settings_for(faulty_emulator, timeout=0.25, max_retries=10)
+    results, stats = _fetch_all(settings, ids)
+    assert all(isinstance(body, bytes) for body in results.values()) and len(results) == 12
+    assert stats.transport_errors > 0
+
+
+def test_stall_outlasting_retries_raises_transport_error_naming_the_timeout(
+    faulty_emulator, admin, settings_for
+):
+    admin.set_faults(spike_rate=1.0, spike_ms=2000)
+    settings = settings_for(faulty_emulator, timeout=0.2, max_retries=1)
+    with RelateClient(settings) as client:
+        with pytest.raises(TransportError, match="ReadTimeout"):
+            client.get_recording("abcdef")
+
+
+def test_wrong_key_raises_authentication_error_without_retrying(faulty_emulator, settings_for):
+    with RelateClient(settings_for(faulty_emulator, api_key="sk-not-the-key")) as client:
+        with pytest.raises(AuthenticationError) as caught:
+            list(client.list_contacts())
+        assert caught.value.status == 401
+        assert (client.stats.requests, client.stats.retries) == (1, 0)
+
+
+def _collect_errors(emulator, admin, settings_for) -> list[RelateError]:
+    errors: list[RelateError] = []
+
+    def capture(call):
+        try:
+            call()
+        except RelateError as exc:
+            errors.append(exc)
+
+    wrong_key = "sk-wrong-" + emulator.api_key
+    with RelateClient(settings_for(emulator, api_key=wrong_key)) as client:
+        capture(lambda: client.get_contact("abcdef"))
+    with RelateClient(settings_for(emulator, max_retries=0, timeout=0.2)) as client:
+        capture(lambda: client.get_contact("abcdef"))
+        capture(lambda: client.create_contact({"last_name": "x"}))
+        admin.set_faults(error_rate=1.0)
+        capture(lambda: client.get_contact("abcdef"))
+        admin.set_faults(error_rate=0, drop_rate=1.0)
+        capture(lambda: client.get_contact("abcdef"))
+        admin.set_faults(drop_rate=0, spike_rate=1.0, spike_ms=1000)
+        capture(lambda: client.get_contact("abcdef"))
+        admin.set_faults(spike_rate=0, rate_limit=1)
+        for _ in range(2):
+            capture(lambda: client.get_contact("abcdef"))
+    return errors
+
+
+def test_no_error_text_or_repr_contains_the_api_key(faulty_emulator, admin, settings_for):
+    errors = _collect_errors(faulty_emulator, admin, settings_for)
+    kinds = {type(e) for e in errors}
+    assert {AuthenticationError, NotFoundError, ValidationError, ServerError, TransportError,
+            RateLimitedError} <= kinds
+    for error in errors:
+        for text in (str(error), repr(error), str(error.__cause__), repr(error.__cause__)):
+            assert faulty_emulator.api_key not in text
+            assert "Authorization" not in text and "Bearer" not in text

@@ -1,0 +1,37 @@
+"""Shared fixtures: real Relate API emulators in child processes, reached over 127.0.0.1 sockets.
+
+`emulator` is one read-mostly server for the whole session; tests that change state, the clock or
+faults take a fresh one from `make_emulator` so they cannot disturb each other.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from relate_pipeline.emulator import EmulatorProcess
+
+SESSION_EMULATOR = dict(seed=7, days=3, end_date="2026-05-20", meetings_per_day=12, contacts=80, organizations=20,
+                        late_fraction=0.1)
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(**SESSION_EMULATOR) as process:
+        yield process
+
+
+@pytest.fixture
+def make_emulator() -> Iterator[Callable[..., EmulatorProcess]]:
+    """Starts a fresh emulator; keyword arguments override the session emulator's settings."""
+    started: list[EmulatorProcess] = []
+
+    def make(**overrides: Any) -> EmulatorProcess:
+        process = EmulatorProcess(**{**SESSION_EMULATOR, **overrides}).start()
+        started.append(process)
+        return process
+
+    yield make
+    for process in started:
+        process.stop()

@@ -1,0 +1,61 @@
+"""Fixtures for end-to-end Dagster runs against the emulator."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from dagster import DagsterInstance, materialize
+
+from assets.automation import range_tags
+from assets.crm import crm_snapshots
+from assets.meetings import meeting_tables, raw_meetings
+from assets.resources import Lakehouse, RelateApi
+from assets.warehouse import warehouse
+from relate_pipeline.lake import Lake
+
+ALL_ASSETS = [raw_meetings, meeting_tables, crm_snapshots, warehouse]
+
+
+class PipelineHarness:
+    """One data directory wired to one emulator; runs the real assets through Dagster."""
+
+    def __init__(self, emulator, data_dir: Path):
+        self.emulator = emulator
+        self.data_dir = data_dir
+        self.instance = DagsterInstance.ephemeral()
+        domains = emulator.admin.snapshot()["internal_domains"]
+        self.lakehouse = Lakehouse(data_dir=str(data_dir), internal_domains=domains)
+        self.api = RelateApi(base_url=emulator.base_url, api_key=emulator.api_key)
+
+    @property
+    def lake(self) -> Lake:
+        return self.lakehouse.lake
+
+    @property
+    def warehouse_path(self) -> str:
+        return self.lakehouse.settings().warehouse_path
+
+    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True):
+        return materialize(
+            assets,
+            resources={"relate_api": self.api, "lakehouse": self.lakehouse},
+            instance=self.instance,
+            tags=range_tags(first, last),
+            raise_on_error=raise_on_error,
+        )
+
+
+@pytest.fixture
+def harness(emulator, tmp_path) -> PipelineHarness:
+    return PipelineHarness(emulator, tmp_path / "data")
+
+
+@pytest.fixture
+def make_harness(tmp_path):
+    def build(emulator, name: str = "data") -> PipelineHarness:
+        return PipelineHarness(emulator, tmp_path / name)
+
+    return build
+
