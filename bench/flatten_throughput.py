@@ -95,14 +95,17 @@ def to_parquet(bodies: list[bytes]) -> None:
         pq.write_table(table, io.BytesIO(), compression="zstd")
 
 
-def median_seconds(step: Callable[[list[bytes]], None], bodies: list[bytes], repeats: int) -> float:
-    step(bodies)
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
+def median_seconds(steps: dict[str, Callable[[list[bytes]], None]], bodies: list[bytes], repeats: int) -> dict[str, float]:
+    """Median wall time per step; steps take turns within each round so load spikes hit all alike."""
+    timings: dict[str, list[float]] = {label: [] for label in steps}
+    for step in steps.values():
         step(bodies)
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings)
+    for _ in range(repeats):
+        for label, step in steps.items():
+            started = time.perf_counter()
+            step(bodies)
+            timings[label].append(time.perf_counter() - started)
+    return {label: statistics.median(values) for label, values in timings.items()}
 
 
 def main() -> None:
@@ -117,11 +120,12 @@ def main() -> None:
     megabytes = sum(map(len, bodies)) / 1e6
     entries = args.recordings * args.entries
 
-    results = [(label, median_seconds(step, bodies, args.repeats)) for label, step in (
-        ("orjson decode only", decode_only),
-        ("bytes -> Arrow tables", to_arrow),
-        ("bytes -> Parquet bytes (zstd)", to_parquet),
-    )]
+    steps = {
+        "orjson decode only": decode_only,
+        "bytes -> Arrow tables": to_arrow,
+        "bytes -> Parquet bytes (zstd)": to_parquet,
+    }
+    results = list(median_seconds(steps, bodies, args.repeats).items())
     baseline = results[0][1]
     print(
         f"{args.recordings} recordings x {args.entries} transcript entries, {megabytes:.1f} MB of JSON, "

@@ -2,29 +2,35 @@
 
 A range of days is listed once (one paginated listing, not one per day), the done recordings
 are fanned out concurrently, and each day's raw responses are written as one partition of the
-raw store. A recording is downloaded again only when it is new to that day, its listed status
-changed, its event's ``updated_at`` moved, or its last fetch failed; everything else is carried
-over from the previous raw partition. Flattening reads only the raw store, so it can be re-run
-without touching the API.
+raw store. A recording is downloaded again only when it is new to that day, its event's
+``updated_at`` moved, or its last fetch failed; everything else is carried over from the
+previous raw partition. Flattening reads only the raw store, so it can be re-run without
+touching the API.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import orjson
 import pyarrow as pa
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError, RelateError, day_window
-from relate_pipeline.flatten import flatten_events, flatten_recording_bodies
+from relate_pipeline.flatten import (
+    ListedRecording,
+    RecordingFetch,
+    flatten_events,
+    flatten_raw_recordings,
+    listed_done_recordings,
+    raw_events_table,
+    raw_recordings_table,
+)
 from relate_pipeline.lake import Lake
-from relate_pipeline.tables import TABLES
-
-DONE = "done"
+from relate_pipeline.tables import empty_table
 
 
 @dataclass
@@ -51,23 +57,22 @@ def local_day(timestamp: str, tz: ZoneInfo) -> str:
     return datetime.fromisoformat(timestamp).astimezone(tz).date().isoformat()
 
 
-def _done_recordings(event: dict) -> list[dict]:
-    return [r for r in event.get("recordings") or [] if r.get("status") == DONE and r.get("id")]
+def days_between(first_day: date, last_day: date) -> list[str]:
+    return [(first_day + timedelta(days=n)).isoformat() for n in range((last_day - first_day).days + 1)]
 
 
-def _previous_fetches(raw: Lake, day: str) -> dict[str, dict]:
+def _previous_fetches(raw: Lake, day: str) -> dict[str, RecordingFetch]:
     table = raw.read_partition("raw_recordings", day)
     if table is None:
         return {}
-    return {row["recording_id"]: row for row in table.to_pylist()}
+    return {row["recording_id"]: RecordingFetch(**row) for row in table.to_pylist()}
 
 
-def _needs_fetch(previous: dict | None, event: dict) -> bool:
+def _unchanged(previous: RecordingFetch | None, listed: ListedRecording) -> bool:
     return (
-        previous is None
-        or previous["http_status"] != 200
-        or previous["listed_status"] != DONE
-        or previous["event_updated_at"] != event.get("updated_at")
+        previous is not None
+        and previous.http_status == 200
+        and previous.event_updated_at == listed.event_updated_at
     )
 
 
@@ -84,94 +89,59 @@ async def extract_meeting_days(
     async for event in client.list_calendar_events(starts_after=starts_after, starts_before=starts_before):
         events_by_day[local_day(event["start_at"], tz)].append(event)
 
-    days = [d.isoformat() for d in _days(first_day, last_day)]
+    days = days_between(first_day, last_day)
     report = RangeExtract({day: DayExtract(events=len(events_by_day[day])) for day in days})
-    rows_by_day: dict[str, dict[str, dict]] = {day: {} for day in days}
-    wanted: dict[str, tuple[str, dict]] = {}
+    fetches: dict[str, list[RecordingFetch]] = {day: [] for day in days}
+    wanted: dict[str, tuple[str, ListedRecording]] = {}
     for day in days:
         previous = _previous_fetches(raw, day)
-        for event in events_by_day[day]:
-            for recording in _done_recordings(event):
-                report.days[day].done_listed += 1
-                known = previous.get(recording["id"])
-                if _needs_fetch(known, event):
-                    wanted[recording["id"]] = (day, event)
-                else:
-                    rows_by_day[day][recording["id"]] = known
-                    report.days[day].reused += 1
+        for listed in listed_done_recordings(events_by_day[day]):
+            report.days[day].done_listed += 1
+            known = previous.get(listed.recording_id)
+            if _unchanged(known, listed):
+                fetches[day].append(known)
+                report.days[day].reused += 1
+            else:
+                wanted[listed.recording_id] = (day, listed)
 
     fetched_at = datetime.now(timezone.utc)
-    async for recording_id, result in client.get_recordings_raw(list(wanted)):
-        day, event = wanted[recording_id]
-        if isinstance(result, NotFoundError):
-            status, body = 404, None
-            report.days[day].missing += 1
-        elif isinstance(result, RelateError):
-            raise result
-        else:
-            status, body = 200, result
-            report.days[day].fetched += 1
-        rows_by_day[day][recording_id] = {
-            "recording_id": recording_id,
-            "calendar_event_id": event["id"],
-            "listed_status": DONE,
-            "event_updated_at": event.get("updated_at"),
-            "fetched_at": fetched_at,
-            "http_status": status,
-            "body": body,
-        }
+    async with aclosing(client.get_recordings_raw(list(wanted))) as results:
+        async for recording_id, result in results:
+            day, listed = wanted[recording_id]
+            if isinstance(result, NotFoundError):
+                http_status, body = 404, None
+                report.days[day].missing += 1
+            elif isinstance(result, RelateError):
+                raise result
+            else:
+                http_status, body = 200, result
+                report.days[day].fetched += 1
+            fetches[day].append(
+                RecordingFetch(
+                    recording_id=recording_id,
+                    calendar_event_id=listed.calendar_event_id,
+                    listed_status=listed.listed_status,
+                    event_updated_at=listed.event_updated_at,
+                    fetched_at=fetched_at,
+                    http_status=http_status,
+                    body=body,
+                )
+            )
 
     for day in days:
-        raw.write_partition("raw_calendar_events", day, _raw_events_table(events_by_day[day]))
-        recordings = sorted(rows_by_day[day].values(), key=lambda row: row["recording_id"])
-        raw.write_partition("raw_recordings", day, _table("raw_recordings", recordings))
+        raw.write_partition("raw_calendar_events", day, raw_events_table(events_by_day[day]))
+        raw.write_partition("raw_recordings", day, raw_recordings_table(sorted(fetches[day], key=lambda f: f.recording_id)))
     return report
-
-
-def _raw_events_table(events: Sequence[dict]) -> pa.Table:
-    unique = {event["id"]: event for event in events}
-    rows = [
-        {
-            "event_id": event_id,
-            "start_at": datetime.fromisoformat(event["start_at"]),
-            "updated_at": event.get("updated_at"),
-            "body": orjson.dumps(event),
-        }
-        for event_id, event in sorted(unique.items())
-    ]
-    return _table("raw_calendar_events", rows)
-
-
-def _days(first_day: date, last_day: date) -> Iterable[date]:
-    for ordinal in range(first_day.toordinal(), last_day.toordinal() + 1):
-        yield date.fromordinal(ordinal)
 
 
 def flatten_meeting_day(raw: Lake, day: str) -> dict[str, pa.Table]:
     """Every meeting table of one day, built from the raw store alone."""
-    raw_events = raw.read_partition("raw_calendar_events", day)
-    raw_recordings = raw.read_partition("raw_recordings", day)
-    events = [orjson.loads(body) for body in raw_events.column("body").to_pylist()] if raw_events else []
-    tables = flatten_events(events)
-    fetched: list[bytes] = []
-    missing: list[dict] = []
-    for row in raw_recordings.to_pylist() if raw_recordings else []:
-        if row["http_status"] == 200:
-            fetched.append(row["body"])
-        else:
-            missing.append(
-                {
-                    "recording_id": row["recording_id"],
-                    "calendar_event_id": row["calendar_event_id"],
-                    "listed_status": row["listed_status"],
-                    "http_status": row["http_status"],
-                    "reason": "detail not found (deleted after listing)" if row["http_status"] == 404 else "detail not fetched",
-                }
-            )
-    tables.update(flatten_recording_bodies(fetched))
-    tables["missing_recordings"] = _table("missing_recordings", missing)
+    raw_events = _read_raw(raw, "raw_calendar_events", day)
+    tables = flatten_events([orjson.loads(body) for body in raw_events.column("body").to_pylist()])
+    tables.update(flatten_raw_recordings(_read_raw(raw, "raw_recordings", day)))
     return tables
 
 
-def _table(name: str, rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, schema=TABLES[name].schema)
+def _read_raw(raw: Lake, table: str, day: str) -> pa.Table:
+    stored = raw.read_partition(table, day)
+    return empty_table(table) if stored is None else stored

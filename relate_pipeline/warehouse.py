@@ -22,6 +22,10 @@ from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
 ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts")
 
+# URL schemes DuckDB reads itself (through its httpfs / azure extensions); any other
+# fsspec filesystem (memory://, ...) lives only inside this Python process.
+DUCKDB_READABLE_SCHEMES = ("s3", "s3a", "gs", "gcs", "r2", "az", "azure", "abfss", "http", "https", "hf")
+
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
     TIMESTAMP: "TIMESTAMPTZ",
@@ -251,6 +255,12 @@ def _build(connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: 
 def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[str] = ()) -> dict[str, int]:
     """Build the warehouse beside ``db_path`` and swap it in; returns each view's row count."""
     domains = normalise_domains(internal_domains)
+    scheme = lake.root.split("://", 1)[0] if "://" in lake.root else None
+    if scheme is not None and scheme not in DUCKDB_READABLE_SCHEMES:
+        raise ValueError(
+            f"DuckDB cannot read a lake at {lake.root!r}; use a local path or one of: "
+            + ", ".join(f"{s}://" for s in DUCKDB_READABLE_SCHEMES)
+        )
     target = Path(db_path).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")

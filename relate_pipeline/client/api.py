@@ -13,6 +13,7 @@ import asyncio
 import weakref
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from relate_pipeline.client.config import ClientSettings
@@ -42,8 +43,14 @@ from relate_pipeline.client.stats import RequestStats
 from relate_pipeline.client.transport import ApiRequest, AsyncTransport, SyncTransport
 
 T = TypeVar("T")
-_NO_MORE_IDS = object()
 _FATAL_FOR_BATCH = (AuthenticationError, ConfigurationError)
+
+
+@dataclass(frozen=True)
+class _WorkerExit:
+    """A fetch_many worker ran out of ids (failure None) or hit a batch-fatal error."""
+
+    failure: BaseException | None
 
 
 class _Endpoints(ABC):
@@ -271,8 +278,9 @@ class RelateClient(_ClientBase):
     ) -> Iterator[dict[str, Any]]:
         walk = PageWalk(params, self.settings.page_size)
         while (query := walk.next_params()) is not None:
-            response = self._transport.send(ApiRequest("GET", path, query))
-            request = self._transport.describe(ApiRequest("GET", path, query))
+            api_request = ApiRequest("GET", path, query)
+            response = self._transport.send(api_request)
+            request = self._transport.describe(api_request)
             page = parse_page(decode_json(response.content, request), request)
             yield from walk.accept(page, request)
 
@@ -295,10 +303,10 @@ class RelateClient(_ClientBase):
 
 
 class AsyncRelateClient(_ClientBase):
-    """asyncio client: at most `max_concurrency` requests in flight, over sharded pools.
+    """asyncio client: at most `max_concurrency` requests in flight, connections reused.
 
-    Use one instance per event loop (httpx pools and the concurrency semaphore belong to the loop
-    that first uses them).
+    Use one instance per event loop (connection pools and the concurrency semaphore belong to
+    the loop that first uses them).
     """
 
     def __init__(self, settings: ClientSettings) -> None:
@@ -325,8 +333,9 @@ class AsyncRelateClient(_ClientBase):
     ) -> AsyncIterator[dict[str, Any]]:
         walk = PageWalk(params, self.settings.page_size)
         while (query := walk.next_params()) is not None:
-            response = await self._transport.send(ApiRequest("GET", path, query))
-            request = self._transport.describe(ApiRequest("GET", path, query))
+            api_request = ApiRequest("GET", path, query)
+            response = await self._transport.send(api_request)
+            request = self._transport.describe(api_request)
             page = parse_page(decode_json(response.content, request), request)
             for item in walk.accept(page, request):
                 yield item
@@ -356,39 +365,48 @@ class AsyncRelateClient(_ClientBase):
         A per-id API failure (NotFoundError for a recording deleted since it was listed, a
         ServerError that outlasted its retries, ...) is yielded as the result so one bad id does
         not sink the batch; an AuthenticationError or any non-API exception is raised, because
-        it would fail every remaining id too. Ids are consumed lazily and at most
-        2 × max_concurrency tasks exist at once (the transport keeps max_concurrency on the wire;
-        the spare tasks keep it saturated), so a million ids cost no more memory than a hundred.
-        Close the iterator (`contextlib.aclosing`) when leaving early: that cancels the rest.
+        it would fail every remaining id too. `max_concurrency` workers pull ids lazily from
+        `ids` and hand results over through a queue of the same size, so memory stays flat for
+        any number of ids and a slow consumer slows the fetching instead of piling up results.
+        Close the iterator (`contextlib.aclosing`) when leaving early: that cancels the workers.
         """
-        window = 2 * self.settings.max_concurrency
         remaining = iter(ids)
-        exhausted = False
-        pending: dict[asyncio.Future[T], str] = {}
+        results: asyncio.Queue[tuple[str, Any] | _WorkerExit] = asyncio.Queue(
+            maxsize=self.settings.max_concurrency
+        )
+
+        async def work() -> None:
+            failure: BaseException | None = None
+            try:
+                for item_id in remaining:
+                    try:
+                        outcome: Any = await fetch(item_id)
+                    except RelateError as exc:
+                        if isinstance(exc, _FATAL_FOR_BATCH):
+                            raise
+                        outcome = exc
+                    await results.put((item_id, outcome))
+            except Exception as exc:
+                failure = exc
+            await results.put(_WorkerExit(failure))
+
+        workers = [
+            asyncio.create_task(work()) for _ in range(self.settings.max_concurrency)
+        ]
+        running = len(workers)
         try:
-            while True:
-                while not exhausted and len(pending) < window:
-                    item_id = next(remaining, _NO_MORE_IDS)
-                    if item_id is _NO_MORE_IDS:
-                        exhausted = True
-                    else:
-                        pending[asyncio.ensure_future(fetch(item_id))] = item_id
-                if not pending:
-                    return
-                done, _ = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    item_id = pending.pop(task)
-                    error = task.exception()
-                    if error is None:
-                        yield item_id, task.result()
-                    elif isinstance(error, RelateError) and not isinstance(error, _FATAL_FOR_BATCH):
-                        yield item_id, error
-                    else:
-                        raise error
+            while running:
+                item = await results.get()
+                if isinstance(item, _WorkerExit):
+                    running -= 1
+                    if item.failure is not None:
+                        raise item.failure
+                else:
+                    yield item
         finally:
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
 
     def get_recordings_raw(
         self, ids: Iterable[str]

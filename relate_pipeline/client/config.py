@@ -16,6 +16,7 @@ from relate_pipeline.client.errors import ConfigurationError
 DEFAULT_BASE_URL = "https://api.relate.so/v1"
 BASE_URL_ENV = "RELATE_API_BASE_URL"
 API_KEY_ENV = "RELATE_API_KEY"
+ASYNC_TRANSPORTS = ("aiohttp", "httpcore")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -37,9 +38,12 @@ class ClientSettings:
     rate_limit: float | None = None
     max_concurrency: int = 16
     page_size: int = 100
+    async_transport: str = "aiohttp"
+    """What carries the async client's httpx requests: "aiohttp" (default; several times cheaper
+    per request, see aiohttp_transport.py) or "httpcore" (httpx's own stack)."""
     shard_size: int = 16
-    """In-flight requests per underlying httpx.AsyncClient. One AsyncClient slows down sharply
-    beyond ~32 requests in flight (httpcore scans its whole pool on every request), so the async
+    """With the httpcore transport only: in-flight requests per httpx.AsyncClient. One pool slows
+    down sharply as it grows (httpcore scans every connection on every request), so the async
     client spreads `max_concurrency` over ceil(max_concurrency / shard_size) clients."""
 
     def __post_init__(self) -> None:
@@ -53,6 +57,11 @@ class ClientSettings:
         _check_int("max_retries", self.max_retries, minimum=0)
         for name in ("max_concurrency", "page_size", "shard_size"):
             _check_int(name, getattr(self, name), minimum=1)
+        if self.async_transport not in ASYNC_TRANSPORTS:
+            raise ConfigurationError(
+                f"async_transport must be one of {', '.join(ASYNC_TRANSPORTS)}, "
+                f"got {self.async_transport!r}"
+            )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ClientSettings:

@@ -8,6 +8,8 @@ Retries are driven by tenacity; this module supplies its predicates and wait str
   have been stored, and repeating it would create a duplicate. POST is therefore retried only
   when the server certainly did not act on it — a 429, or a connection that was never
   established. Everything else is surfaced to the caller, who can check before re-creating.
+  PATCH and DELETE are retried: repeating them leaves the same end state, though a DELETE whose
+  first answer was lost may then report NotFoundError for an object it did delete.
 * Waits use full-jitter exponential backoff (tenacity's `wait_random_exponential`), except that
   a `Retry-After` header (delta-seconds or HTTP-date) is honoured up to `retry_after_cap`, plus a
   little jitter so the paused workers do not all return in the same millisecond.
@@ -84,13 +86,6 @@ def is_retryable(method: str, exc: BaseException) -> bool:
     if isinstance(exc, _RETRYABLE_TRANSPORT):
         return idempotent or isinstance(exc, _NEVER_SENT)
     return False
-
-
-def is_ambiguous(exc: BaseException) -> bool:
-    """True when the failed attempt may nevertheless have been carried out by the server."""
-    if isinstance(exc, RetryableStatus):
-        return exc.status != 429
-    return isinstance(exc, httpx.TransportError) and not isinstance(exc, _NEVER_SENT)
 
 
 class RetryPolicy:

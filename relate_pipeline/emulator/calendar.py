@@ -93,11 +93,17 @@ class Calendar:
             raise not_found("calendar event", event_id)
         return self.public_event(event)
 
-    def _content(self, recording: Recording) -> tuple[dict, list]:
+    def _content(self, recording: Recording) -> tuple[orjson.Fragment, orjson.Fragment]:
+        """Summary and transcript as pre-serialized JSON fragments.
+
+        Keeping hundreds of thousands of small word dicts alive would make every garbage collection
+        walk them; serialized bytes cost the collector nothing and are what responses need anyway.
+        """
         if recording.content is None:
             length = (recording.ended_at - recording.started_at).total_seconds()
-            recording.content = meeting_content.generate(recording.content_seed, recording.language, recording.participants,
-                                                         recording.org_name, length)
+            summary, transcript = meeting_content.generate(recording.content_seed, recording.language, recording.participants,
+                                                           recording.org_name, length)
+            recording.content = (orjson.Fragment(orjson.dumps(summary)), orjson.Fragment(orjson.dumps(transcript)))
         return recording.content
 
     def _detail(self, recording: Recording) -> tuple[dict[str, Any], bytes]:

@@ -48,6 +48,7 @@ def _non_negative(kind):
         if value < 0:
             raise argparse.ArgumentTypeError(f"{text} is negative")
         return value
+    parse.__name__ = kind.__name__  # argparse names the expected type after it in its messages
     return parse
 
 
@@ -115,7 +116,11 @@ async def _run(args: argparse.Namespace, app: web.Application) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Serves until SIGTERM/SIGINT; returns the exit status (2 for bad flags, after argparse's message)."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
     api_key = args.api_key or os.environ.get("RELATE_API_KEY") or DEMO_API_KEY
     try:
         config = WorkspaceConfig(

@@ -30,7 +30,7 @@ class Recording:
     content_seed: str
     late: bool = False
     deleted: bool = False
-    content: tuple[dict, list] | None = field(default=None, repr=False)
+    content: tuple[Any, Any] | None = field(default=None, repr=False)  # serialized summary and transcript
 
     def status(self, now: dt.datetime) -> str:
         if self.outcome == "failed":

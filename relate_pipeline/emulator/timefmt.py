@@ -34,17 +34,6 @@ def iso_local(moment: dt.datetime, offset_minutes: int) -> str:
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}" + offset_suffix(offset_minutes)
 
 
-def parse_offset(text: str) -> int:
-    """`+05:30` -> 330; the inverse of `offset_suffix`."""
-    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
-        raise ValueError(f"UTC offset {text!r} is not in the form +HH:MM")
-    hours, minutes = int(text[1:3]), int(text[4:6])
-    total = hours * 60 + minutes
-    if hours > 14 or minutes > 59:
-        raise ValueError(f"UTC offset {text!r} is out of range")
-    return total if text[0] == "+" else -total
-
-
 def parse_instant(text: str) -> dt.datetime:
     """An ISO-8601 timestamp that must carry an offset (`Z` or `+HH:MM`)."""
     try:

@@ -17,6 +17,7 @@ from . import content
 from .ids import IdFactory
 from .models import CalendarEvent, ListState, Recording
 from .timefmt import UTC, iso_utc, to_millis
+from .validation import normalize_phone
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,6 @@ class Workspace:
     lists: dict[str, ListState]
     events: dict[str, CalendarEvent]
     recordings: dict[str, Recording]
-    korean_orgs: set[str]
 
 
 CUSTOM_FIELD_CATALOGUE = (
@@ -205,8 +205,6 @@ class _Generator:
         return email
 
     def _unique_phone(self) -> str:
-        from .validation import normalize_phone
-
         while True:
             phone = _phone(self.rng)
             key = normalize_phone(phone)
@@ -473,5 +471,4 @@ def build_workspace(config: WorkspaceConfig, ids: IdFactory) -> Workspace:
     lists = generator.lists(orgs, contacts, users)
     events, recordings = generator.events(orgs, contacts, users)
     return Workspace(internal_domains=list(content.INTERNAL_DOMAINS), users=users, organizations=orgs, contacts=contacts,
-                     notes=notes, custom_fields=fields, lists=lists, events=events, recordings=recordings,
-                     korean_orgs=generator.korean_orgs)
+                     notes=notes, custom_fields=fields, lists=lists, events=events, recordings=recordings)

@@ -13,11 +13,12 @@ from datetime import datetime
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from relate_pipeline.flatten.columns import as_list, build_table, identifier, text
 from relate_pipeline.flatten.keys import latest_by_id
-from relate_pipeline.flatten.recordings import flatten_recordings, parse_recording_body
-from relate_pipeline.tables import conform
+from relate_pipeline.flatten.recordings import flatten_recording_bodies, flatten_recordings, parse_recording_body
+from relate_pipeline.tables import conform, empty_table
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,20 @@ def flatten_raw_recordings(raw: pa.Table) -> dict[str, pa.Table]:
     """raw_recordings rows to the recording tables plus ``missing_recordings``.
 
     A body that is not a usable recording (bad JSON, no ``data``) becomes a missing row with
-    the parse error as reason, so one corrupt response never fails the whole partition.
+    the parse error as reason, so one corrupt response never fails the whole partition. The
+    common case (every row fetched and well-formed) takes the vectorized path in one call;
+    only a partition with a missing or broken body pays for the row-by-row one.
     """
     raw = conform("raw_recordings", raw)
+    fetched = pc.and_(pc.equal(raw.column("http_status"), 200), pc.is_valid(raw.column("body")))
+    if pc.all(fetched).as_py() is not False:
+        try:
+            tables = flatten_recording_bodies(raw.column("body").to_pylist())
+        except ValueError:
+            pass
+        else:
+            tables["missing_recordings"] = empty_table("missing_recordings")
+            return tables
     details: list[Mapping] = []
     m_id, m_event, m_status, m_http, m_reason = [], [], [], [], []
     columns = raw.select(["recording_id", "calendar_event_id", "listed_status", "http_status", "body"])

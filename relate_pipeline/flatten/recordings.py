@@ -1,13 +1,14 @@
 """Recording details to recordings, topics, action items, transcript utterances and summary fields.
 
-Transcripts dominate the data volume, so they never become per-word Python work: response
-bytes are parsed by Arrow's JSON reader straight into a nested Arrow array (in C++, without
-the GIL), and every table is cut from that array with vectorised list operations.  orjson
-still decodes each body once, because the workspace-specific summary keys can hold any
-JSON and must be kept verbatim, which a typed reader cannot do.  When the typed reader
-rejects a batch (schema drift: a number where text was expected, a lone object where a
-list was expected), the decoded JSON is coerced into the same nested shape and the same
-vectorised code runs, so drift costs speed, never data.
+Transcripts dominate the data volume, so they never become per-word Python objects:
+response bytes go through Arrow's JSON reader straight into one nested Arrow array, and
+every table is cut from it with vectorised list operations.  The workspace-specific
+summary keys can hold any JSON; the reader infers their types, and each value's compact
+re-encoding is accepted only when those exact bytes are in the body (otherwise that body
+alone is decoded with orjson), so they are kept verbatim without a second full parse.
+When the reader refuses a body (schema drift: a number where text was expected, a lone
+object where a list was expected), the decoded JSON is coerced into the same nested shape
+and the same vectorised code runs, so drift costs speed, never data.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -66,8 +66,10 @@ _DETAIL = pa.struct(
     ]
 )
 _TEXT_FIELDS = ("calendar_event_id", "status", "started_at", "ended_at", "created_at", "updated_at")
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError, TypeError, ValueError)
-_MIN_BLOCK = 4 << 20
+_ARROW_ERRORS = (pa.ArrowException, OverflowError, TypeError, ValueError)
+_MIN_BLOCK = 1 << 20
+# Keys whose bytes in a body are unambiguous: no character an encoder might escape.
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_\- .]+")
 
 # "Owner: task" with an ASCII colon followed by whitespace (so "10:30" and URLs are not
 # split) or a full-width colon as written in Korean/Japanese text.
@@ -176,13 +178,16 @@ def _coerced_array(details: Sequence[Mapping]) -> pa.StructArray:
     return pa.array([_clean_detail(detail) for detail in details], type=_DETAIL)
 
 
-def _read_bodies(bodies: Sequence[bytes]) -> pa.StructArray | None:
-    """All bodies' ``data`` through Arrow's JSON reader; None when it cannot take them as they are."""
-    if not bodies:
-        return pa.array([], type=_DETAIL)
+def _read_bodies(bodies: Sequence[bytes]) -> list[pa.StructArray] | None:
+    """All bodies' ``data`` through Arrow's JSON reader, as the reader's chunks; None when it refuses.
+
+    Fields outside ``_DETAIL`` are inferred rather than ignored so that extra summary keys
+    survive.  The chunks are cast to ``_DETAIL`` before anything else touches them, since
+    some inferred shapes (a list of only nulls) come out malformed and must not be combined.
+    """
     options = pa_json.ParseOptions(
         explicit_schema=pa.schema([("data", _DETAIL)]),
-        unexpected_field_behavior="ignore",
+        unexpected_field_behavior="infer",
         newlines_in_values=any(b"\n" in body for body in bodies),
     )
     block = max(_MIN_BLOCK, 2 * max(map(len, bodies)))
@@ -194,22 +199,96 @@ def _read_bodies(bodies: Sequence[bytes]) -> pa.StructArray | None:
         )
     except _ARROW_ERRORS:
         return None
-    if table.num_rows != len(bodies):
+    if table.num_rows != len(bodies) or table.column("data").null_count:
         return None
-    data = table.column("data").combine_chunks()
-    return data if data.null_count == 0 else None
+    return [chunk for chunk in table.column("data").chunks if len(chunk)]
 
 
-def _per_body_array(bodies: Sequence[bytes], decode: Callable[[int], Mapping]) -> pa.StructArray:
-    """After the batch was refused: Arrow's reader body by body, coercing only the bodies it refuses.
+def _verified_extras(chunk: pa.StructArray, bodies: Sequence[bytes]) -> list[list[tuple[str, str]] | None]:
+    """Each row's extra summary keys from the reader's inferred columns, or None where unproven.
 
-    ``decode(i)`` returns body ``i`` as decoded JSON; it is called only for refused bodies.
+    A value is accepted only if ``"key":<compact JSON of the value>`` occurs in the body,
+    which rules out what type inference can change (1 read as 1.0 next to 1.5, keys
+    null-filled from other rows).  A null value is accepted as "key absent" only if the
+    key's bytes never occur in the body at all; otherwise the row is left to orjson.
     """
-    parts = []
+    summary = chunk.field("summary")
+    present = summary.is_valid().to_pylist()
+    names = [field.name for field in summary.type if field.name not in RESERVED_SUMMARY_KEYS]
+    if not names:
+        return [[] for _ in present]
+    unproven = [[] if not row else None for row in present]
+    if not all(_PLAIN_KEY.fullmatch(name) for name in names):
+        return unproven
+    try:
+        values = {}
+        for name in names:
+            column = summary.field(name)
+            column.validate(full=True)
+            values[name] = column.to_pylist()
+    except _ARROW_ERRORS:
+        return unproven
+    return [[] if not row else _proven_pairs(body, names, values, i) for i, (row, body) in enumerate(zip(present, bodies))]
+
+
+def _proven_pairs(body: bytes, names: list[str], values: dict[str, list], position: int) -> list[tuple[str, str]] | None:
+    pairs = []
+    for name in names:
+        key = f'"{name}"'.encode()
+        value = values[name][position]
+        if value is None:
+            if key in body:
+                return None
+            continue
+        encoded = json_text(value)
+        if key + b":" + encoded.encode() not in body:
+            return None
+        pairs.append((name, encoded))
+    return sorted(pairs)
+
+
+def _read_typed(bodies: Sequence[bytes], want_extras: bool) -> tuple[pa.StructArray, list] | None:
+    """Arrow's reader on ``bodies``: (``_DETAIL`` array, proven extras), or None when it refuses them."""
+    chunks = _read_bodies(bodies)
+    if chunks is None:
+        return None
+    try:
+        typed = [chunk.cast(_DETAIL) for chunk in chunks]
+    except _ARROW_ERRORS:
+        return None
+    extras: list = []
+    if want_extras:
+        start = 0
+        for chunk in chunks:
+            extras += _verified_extras(chunk, bodies[start : start + len(chunk)])
+            start += len(chunk)
+    return pa.concat_arrays(typed), extras
+
+
+def _typed_rows(
+    bodies: Sequence[bytes], decode: Callable[[int], Mapping], want_extras: bool
+) -> tuple[pa.StructArray, list[list[tuple[str, str]] | None]]:
+    """The bodies as one ``_DETAIL`` array, plus proven extra summary keys when wanted.
+
+    The whole batch goes through Arrow's reader at once; if it refuses, body by body, and
+    only a body it refuses alone is decoded (``decode(i)``) and coerced.
+    """
+    if not bodies:
+        return pa.array([], type=_DETAIL), []
+    batch = _read_typed(bodies, want_extras)
+    if batch is not None:
+        return batch
+    parts, extras = [], []
     for position, body in enumerate(bodies):
-        single = _read_bodies([body])
-        parts.append(single if single is not None else _coerced_array([decode(position)]))
-    return pa.concat_arrays(parts) if parts else pa.array([], type=_DETAIL)
+        single = _read_typed([body], want_extras)
+        if single is not None:
+            parts.append(single[0])
+            extras += single[1]
+        else:
+            detail = decode(position)
+            parts.append(_coerced_array([detail]))
+            extras.append(_summary_extras(detail))
+    return pa.concat_arrays(parts), extras
 
 
 def _as_bytes(body: Any, position: int) -> bytes:
@@ -227,11 +306,11 @@ def _summary_extras(detail: Mapping) -> list[tuple[str, str]]:
     summary = detail.get("summary")
     if not isinstance(summary, Mapping):
         return []
-    return [
+    return sorted(
         (str(name), "null" if value is None else json_text(value))
         for name, value in summary.items()
         if name not in RESERVED_SUMMARY_KEYS
-    ]
+    )
 
 
 def _positions_in_lists(lists: pa.ListArray) -> tuple[np.ndarray, np.ndarray]:
@@ -378,24 +457,15 @@ def flatten_recordings(details: Sequence[Mapping]) -> dict[str, pa.Table]:
     except TypeError:
         # Not plain JSON (a non-dict mapping, an integer beyond 64 bits): coerce them all.
         return _flatten(_coerced_array(details), extras)
-    data = _read_bodies(bodies)
-    if data is None:
-        data = _per_body_array(bodies, details.__getitem__)
+    data, _ = _typed_rows(bodies, details.__getitem__, want_extras=False)
     return _flatten(data, extras)
 
 
 def flatten_recording_bodies(bodies: Sequence[bytes]) -> dict[str, pa.Table]:
-    """Raw /recordings/:id response bodies to the five tables.
-
-    Arrow parses the bytes on a worker thread while orjson validates each body and pulls
-    out its summary keys on this one; each decoded body is dropped at once, so the
-    garbage collector never has to walk a whole batch of decoded transcripts.
-    """
+    """Raw /recordings/:id response bodies to the five tables; a body that is not a recording raises ValueError."""
     bodies = [_as_bytes(body, position) for position, body in enumerate(bodies)]
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        typed = pool.submit(_read_bodies, bodies)
-        extras = [_summary_extras(parse_recording_body(body, i)) for i, body in enumerate(bodies)]
-        data = typed.result()
-    if data is None:
-        data = _per_body_array(bodies, lambda i: parse_recording_body(bodies[i], i))
+    data, extras = _typed_rows(bodies, lambda i: parse_recording_body(bodies[i], i), want_extras=True)
+    for position, pairs in enumerate(extras):
+        if pairs is None:
+            extras[position] = _summary_extras(parse_recording_body(bodies[position], position))
     return _flatten(data, extras)

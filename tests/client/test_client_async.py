@@ -87,6 +87,35 @@ def test_deleted_recording_is_reported_as_not_found_without_failing_the_batch(
     assert all(isinstance(results[rid], bytes) for rid in ids[1:])
 
 
+def test_async_note_create_update_delete_round_trip(crm_emulator, settings_for):
+    organization_id = crm_emulator.admin.snapshot()["organizations"][0]["id"]
+
+    async def round_trip():
+        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+            note = await async_client.create_note({"organization_id": organization_id, "body": "a"})
+            edited = await async_client.update_note(note["id"], {"body": "b"})
+            deleted = await async_client.delete_note(note["id"])
+            try:
+                await async_client.get_note(note["id"])
+            except NotFoundError:
+                return edited["body"], deleted, "gone"
+            return edited["body"], deleted, "still there"
+
+    assert _run(round_trip()) == ("b", None, "gone")
+
+
+def test_async_delete_with_a_json_body_removes_the_named_email(crm_emulator, settings_for):
+    async def remove_email():
+        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+            contact = await async_client.create_contact(
+                {"first_name": "Chani", "emails": ["chani@sietch.example", "c@tabr.example"]}
+            )
+            await async_client.delete_contact_emails(contact["id"], ["c@tabr.example"])
+            return (await async_client.get_contact(contact["id"]))["emails"]
+
+    assert _run(remove_email()) == ["chani@sietch.example"]
+
+
 def test_fetch_many_raises_authentication_error_instead_of_yielding_it(emulator, settings_for):
     async def fetch():
         settings = settings_for(emulator, api_key="sk-not-the-key")
@@ -116,8 +145,30 @@ def test_in_flight_requests_never_exceed_max_concurrency(make_emulator, settings
     assert stats.peak_in_flight == 3
 
 
-def test_concurrency_is_spread_over_pools_of_at_most_shard_size():
-    settings = ClientSettings(api_key="k", max_concurrency=40, shard_size=16)
+def test_httpcore_transport_spreads_concurrency_over_pools_of_at_most_shard_size():
+    settings = ClientSettings(
+        api_key="k", max_concurrency=40, shard_size=16, async_transport="httpcore"
+    )
     async_client = AsyncRelateClient(settings)
     assert async_client.shard_count == 3
     _run(async_client.aclose())
+
+
+def test_aiohttp_transport_carries_all_concurrency_in_one_pool():
+    async_client = AsyncRelateClient(ClientSettings(api_key="k", max_concurrency=64))
+    assert async_client.shard_count == 1
+    _run(async_client.aclose())
+
+
+def test_httpcore_transport_reads_the_same_bytes_as_the_aiohttp_transport(
+    emulator, client, settings_for
+):
+    recording_id = _done_recording_ids(client)[0]
+
+    async def fetch(transport):
+        settings = settings_for(emulator, async_transport=transport)
+        async with AsyncRelateClient(settings) as async_client:
+            return await async_client.get_recording_raw(recording_id)
+
+    expected = client.get_recording_raw(recording_id)
+    assert _run(fetch("httpcore")) == _run(fetch("aiohttp")) == expected

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import orjson
 import pytest
 
-from relate_pipeline.client import NotFoundError, day_window
+from relate_pipeline.client import NotFoundError, ValidationError, day_window
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +162,12 @@ def test_get_recording_raw_returns_the_exact_body_with_envelope(client, truth):
     raw = client.get_recording_raw(recording_id)
     assert isinstance(raw, bytes)
     assert orjson.loads(raw) == {"data": detail}
+
+
+def test_bad_query_parameter_is_a_validation_error_naming_it(client):
+    with pytest.raises(ValidationError) as caught:
+        list(client.list_contacts(first=-1))
+    assert (caught.value.status, caught.value.field) == (400, "first")
 
 
 def test_unknown_recording_raises_not_found_with_path(client):

@@ -1,5 +1,5 @@
-"""Fixtures for the emulator's own tests: an httpx client on the shared emulator, and a private
-emulator per module for tests that create, change or delete objects."""
+"""Fixtures for the emulator's own tests: an httpx client on the shared emulator, and a second, private
+emulator for the CRM tests, which create, change and delete objects (each test makes its own)."""
 
 from __future__ import annotations
 
@@ -24,13 +24,13 @@ def truth(emulator: EmulatorProcess) -> dict:
     return emulator.admin.snapshot()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def writable() -> Iterator[EmulatorProcess]:
     with EmulatorProcess(seed=11, days=2, end_date="2026-05-20", meetings_per_day=6, contacts=40, organizations=10) as process:
         yield process
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def crm(writable: EmulatorProcess) -> Iterator[httpx.Client]:
     with api_client(writable) as client:
         yield client

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import orjson
@@ -156,3 +157,45 @@ def test_outputs_match_the_spec_schemas_even_when_empty():
     for tables in (flatten_recordings([]), flatten_recording_bodies([])):
         for name, table in tables.items():
             assert table.schema.equals(TABLES[name].schema), name
+
+
+def summary_fields_of(bodies: list[bytes]) -> list[tuple[str, str, str]]:
+    table = flatten_recording_bodies(bodies)["summary_fields"]
+    return sorted(zip(*(table.column(c).to_pylist() for c in ("recording_id", "field_name", "value_json"))))
+
+
+def with_extras(recording_id: str, **extras) -> dict:
+    return recording(id=recording_id, summary={**SPEC_RECORDING["summary"], **extras})
+
+
+def test_summary_key_values_stay_exact_beside_other_types_in_the_batch():
+    bodies = [body(with_extras("a", n=1, o={"x": 1})), body(with_extras("b", n=1.5, o={"y": [2, "z"]}))]
+    assert summary_fields_of(bodies) == [
+        ("a", "n", "1"),
+        ("a", "o", '{"x":1}'),
+        ("b", "n", "1.5"),
+        ("b", "o", '{"y":[2,"z"]}'),
+    ]
+
+
+def test_summary_key_present_as_null_is_kept_and_an_absent_one_is_not():
+    bodies = [body(with_extras("a", risk=None)), body(with_extras("b")), body(with_extras("c", risk="low"))]
+    assert summary_fields_of(bodies) == [("a", "risk", "null"), ("c", "risk", '"low"')]
+
+
+def test_summary_keys_from_a_spaced_and_ascii_escaping_encoder_are_exact():
+    detail = with_extras("a", 결정사항=["예산 승인"], score=0.50, note="a/b")
+    assert summary_fields_of([json.dumps({"data": detail}).encode()]) == [
+        ("a", "note", '"a/b"'),
+        ("a", "score", "0.5"),
+        ("a", "결정사항", '["예산 승인"]'),
+    ]
+
+
+def test_unknown_keys_holding_lists_of_nulls_anywhere_do_not_break_flattening():
+    words = [{"text": "hi", "start_timestamp": {"relative": 1.0}, "scores": [None, None]}]
+    detail = with_extras("a", flags=[None])
+    detail.update(x_0=[None, None], transcript=[{"participant": {"name": "A"}, "words": words, "tags": [None]}])
+    tables = flatten_recording_bodies([body(recording(id="b")), body(detail)])
+    assert tables["transcript_utterances"].column("text").to_pylist() == ["Hello, let's start today's meeting.", "hi"]
+    assert summary_fields_of([body(detail)]) == [("a", "flags", "[null]")]

@@ -1,0 +1,381 @@
+"""What every benchmark section shares: the emulator, the two contenders, and how a run is measured.
+
+Both contenders run as child processes and are measured the same way from outside: wall time
+from spawn to exit, and peak resident memory of the whole process tree (sampled with psutil,
+summed over the process and its descendants, so dlt's normalize workers count too). The emulator
+runs in its own process, outside the measured tree, but on the same two cores.
+
+Before anything is measured the emulator is warmed (every done recording fetched once): it
+generates a recording's transcript on first request and caches the bytes, and neither contender
+should pay for the emulator's start-up work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import psutil
+
+from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient, day_window
+from relate_pipeline.emulator import EmulatorProcess
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+RESULTS_DIR = BENCH_DIR / "results"
+DLT_VENV = BENCH_DIR / ".venv-dlt"
+DLT_REQUIREMENT = "dlt[duckdb,parquet]==1.31.0"
+PEER_SCRIPT = BENCH_DIR / "peer_dlt.py"
+OURS_CLI = Path(sys.executable).with_name("relate-pipeline")
+POLL_S = 0.01
+UTC = ZoneInfo("UTC")
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def last_full_day() -> date:
+    """The benchmark window ends yesterday (UTC), so no day is still growing and none is in the future."""
+    return datetime.now(timezone.utc).date() - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Window:
+    first: date
+    last: date
+
+    @classmethod
+    def ending_yesterday(cls, days: int) -> "Window":
+        last = last_full_day()
+        return cls(last - timedelta(days=days - 1), last)
+
+    @classmethod
+    def weekday_before_today(cls) -> "Window":
+        """One working day (the emulator books fewer meetings at weekends), so sizes do not depend on the run date."""
+        day = last_full_day()
+        while day.weekday() >= 5:
+            day -= timedelta(days=1)
+        return cls(day, day)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def unix_bounds(self) -> tuple[int, int]:
+        return day_window(self.first, self.last, UTC)
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    returncode: int
+    started_at: float = 0.0
+    stdout: str = field(repr=False, default="")
+    stderr: str = field(repr=False, default="")
+
+    def check(self, what: str) -> "Measured":
+        if self.returncode != 0:
+            raise RuntimeError(f"{what} exited with status {self.returncode}:\n{self.stderr[-4000:]}")
+        return self
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    try:
+        members = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    for member in members:
+        try:
+            total += member.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total
+
+
+def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> Measured:
+    """Spawn, sample the tree's RSS every 10 ms until exit, and time it; output goes to temp files."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started_at, started = time.time(), time.perf_counter()
+        child = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        watched = psutil.Process(child.pid)
+        peak = 0
+        while child.poll() is None:
+            peak = max(peak, _tree_rss(watched))
+            time.sleep(POLL_S)
+        seconds = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            seconds=seconds,
+            peak_rss_mb=peak / 2**20,
+            returncode=child.returncode,
+            started_at=started_at,
+            stdout=out.read().decode(errors="replace"),
+            stderr=err.read().decode(errors="replace"),
+        )
+
+
+class RequestSpan:
+    """First and last moment the emulator's public request count changed, seen by polling its stats.
+
+    Admin calls are not counted as public requests, so polling does not disturb what it measures.
+    """
+
+    def __init__(self, emulator: EmulatorProcess, interval_s: float = 0.02) -> None:
+        self._admin = emulator.admin
+        self._interval = interval_s
+        self._stop = threading.Event()
+        self.first: float | None = None
+        self.last: float | None = None
+        self.requests = 0
+        self._thread = threading.Thread(target=self._watch, name="request-span", daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            total = self._admin.stats()["total_requests"]
+            now = time.perf_counter()
+            if total != self.requests:
+                self.first = self.first if self.first is not None else now
+                self.last = now
+                self.requests = total
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> "RequestSpan":
+        self._admin.reset_stats()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.requests = self._admin.stats()["total_requests"]
+
+    @property
+    def seconds(self) -> float:
+        return 0.0 if self.first is None else self.last - self.first
+
+
+# ------------------------------------------------------------------ emulator
+@contextmanager
+def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float = 0.0) -> Iterator[EmulatorProcess]:
+    with EmulatorProcess(
+        days=window.days, end_date=window.last, meetings_per_day=meetings_per_day,
+        latency_ms=latency_ms, rate_limit=rate_limit,
+    ) as emulator:
+        warm(emulator)
+        yield emulator
+
+
+def done_recording_ids(emulator: EmulatorProcess) -> list[str]:
+    settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)
+    with RelateClient(settings) as client:
+        return [
+            recording["id"]
+            for event in client.list_calendar_events()
+            for recording in event.get("recordings") or []
+            if recording.get("status") == "done"
+        ]
+
+
+def fetch_bodies(emulator: EmulatorProcess, ids: Sequence[str], concurrency: int = 32) -> list[bytes]:
+    async def fetch() -> list[bytes]:
+        settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key, max_concurrency=concurrency)
+        async with AsyncRelateClient(settings) as client:
+            return [body async for _, body in client.get_recordings_raw(ids) if isinstance(body, bytes)]
+
+    return asyncio.run(fetch())
+
+
+def warm(emulator: EmulatorProcess) -> int:
+    """Fetch every done recording once (without latency or rate limit), so its bytes are cached."""
+    faults = emulator.admin.faults()
+    emulator.admin.set_faults(latency_ms=0, rate_limit=0)
+    try:
+        bodies = fetch_bodies(emulator, done_recording_ids(emulator))
+    finally:
+        emulator.admin.set_faults(latency_ms=faults["latency_ms"], rate_limit=faults["rate_limit"])
+    return len(bodies)
+
+
+# ------------------------------------------------------------------ ours
+OUR_COUNTS_SQL = {
+    "calendar_events": "calendar_events",
+    "event_attendees": "event_attendees",
+    "event_recordings": "event_recordings",
+    "recordings": "recordings",
+    "recording_topics": "recording_topics",
+    "recording_action_items": "recording_action_items",
+    "transcript_utterances": "transcript_utterances",
+    "contacts": "contacts",
+    "contact_emails": "contact_emails",
+    "organizations": "organizations",
+    "organization_domains": "organization_domains",
+}
+
+# Our table -> the table dlt's normalizer makes of the same records.
+PEER_TABLES = {
+    "calendar_events": "calendar_events",
+    "event_attendees": "calendar_events__attendees",
+    "event_recordings": "calendar_events__recordings",
+    "recordings": "recordings",
+    "recording_topics": "recordings__summary__topics",
+    "recording_action_items": "recordings__summary__action_items",
+    "transcript_utterances": "recordings__transcript__words",
+    "contacts": "contacts",
+    "contact_emails": "contacts__emails",
+    "organizations": "organizations",
+    "organization_domains": "organizations__domains",
+}
+
+
+class Ours:
+    """`relate-pipeline run` as a user runs it, each run into a fresh data directory.
+
+    The Dagster instance (DAGSTER_HOME) is created once and kept, as in any deployment after its
+    first run; creating its SQLite databases is measured separately (`cold_home`).
+    """
+
+    def __init__(self, work: Path) -> None:
+        self.work = work
+        self.home = work / "dagster_home"
+        self._runs = 0
+
+    @staticmethod
+    def _new_home(path: Path) -> Path:
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        return path
+
+    def env(self, emulator: EmulatorProcess, data_dir: Path, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+        domains = ",".join(emulator.admin.snapshot()["internal_domains"])
+        env = dict(os.environ)
+        env.update(
+            RELATE_API_BASE_URL=emulator.base_url,
+            RELATE_API_KEY=emulator.api_key,
+            RELATE_DATA_DIR=str(data_dir),
+            DAGSTER_HOME=str(home),
+            RELATE_INTERNAL_DOMAINS=domains,
+            RELATE_TIMEZONE="UTC",
+        )
+        env.update(extra or {})
+        return env
+
+    def run(self, emulator: EmulatorProcess, window: Window, extra_env: dict[str, str] | None = None,
+            cold_home: bool = False) -> tuple[Measured, Path]:
+        self._runs += 1
+        data_dir = self.work / f"data-{self._runs}"
+        home = self._new_home(self.work / f"home-{self._runs}") if cold_home else self._ensure_home()
+        command = [str(OURS_CLI), "run", "--start", window.first.isoformat(), "--end", window.last.isoformat()]
+        measured = run_measured(command, self.env(emulator, data_dir, home, extra_env)).check("relate-pipeline run")
+        return measured, data_dir
+
+    def _ensure_home(self) -> Path:
+        if not self.home.exists():
+            self._new_home(self.home)
+        return self.home
+
+    @staticmethod
+    def row_counts(data_dir: Path) -> dict[str, int]:
+        import duckdb
+
+        with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as connection:
+            return {
+                name: connection.execute(f"SELECT count(*) FROM {view}").fetchone()[0]
+                for name, view in OUR_COUNTS_SQL.items()
+            }
+
+    def discard(self, data_dir: Path) -> None:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the peer
+def dlt_python() -> Path:
+    return DLT_VENV / "bin" / "python"
+
+
+def ensure_dlt_venv() -> Path:
+    """bench/.venv-dlt with the pinned dlt, created on first use; dlt never enters the project's venv."""
+    python = dlt_python()
+    if python.exists():
+        probe = subprocess.run([str(python), "-c", "import dlt; print(dlt.__version__)"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == DLT_REQUIREMENT.rsplit("==", 1)[1]:
+            return python
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--clear", str(DLT_VENV)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", DLT_REQUIREMENT], check=True)
+    return python
+
+
+class Peer:
+    """The dlt pipeline (bench/peer_dlt.py) in its own venv, each run in a fresh work directory."""
+
+    def __init__(self, work: Path, workers: int = 16, normalize_workers: int = 1) -> None:
+        self.work = work
+        self.workers = workers
+        self.normalize_workers = normalize_workers
+        self._runs = 0
+
+    def run(self, emulator: EmulatorProcess, window: Window) -> tuple[Measured, dict[str, int]]:
+        self._runs += 1
+        work_dir = self.work / f"peer-{self._runs}"
+        starts_after, starts_before = window.unix_bounds
+        command = [
+            str(dlt_python()), str(PEER_SCRIPT), "--base-url", emulator.base_url,
+            "--starts-after", str(starts_after), "--starts-before", str(starts_before),
+            "--work-dir", str(work_dir), "--workers", str(self.workers),
+            "--normalize-workers", str(self.normalize_workers),
+        ]
+        env = dict(os.environ, RELATE_API_KEY=emulator.api_key)
+        measured = run_measured(command, env).check("peer_dlt.py")
+        counts = json.loads(measured.stdout.strip().splitlines()[-1])
+        shutil.rmtree(work_dir, ignore_errors=True)
+        return measured, counts
+
+
+# ------------------------------------------------------------------ reporting
+def machine_description() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), {memory:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average at start {load}"
+    )
+
+
+def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def write_result(name: str, text: str) -> Path:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    path = RESULTS_DIR / f"{name}.md"
+    path.write_text(text)
+    return path
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,103 @@
+"""Test-only `/_admin` routes: faults, clock, ground-truth snapshot, stats, and workspace changes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from aiohttp import web
+
+from . import validation as v
+from .errors import ApiError
+from .faults import FaultInjector
+from .middleware import Stats, json_response
+from .params import json_body
+from .store import Store
+from .timefmt import iso_utc, parse_instant
+
+
+class Admin:
+    """Test-only controls; same key, never faulted."""
+
+    def __init__(self, store: Store, faults: FaultInjector, stats: Stats) -> None:
+        self.store = store
+        self.faults = faults
+        self.stats = stats
+
+    async def get_faults(self, request: web.Request) -> web.Response:
+        return json_response(self.faults.settings.as_dict())
+
+    async def patch_faults(self, request: web.Request) -> web.Response:
+        return json_response(self.faults.update(await json_body(request)).as_dict())
+
+    def _clock(self) -> dict[str, Any]:
+        clock = self.store.clock
+        return {"now": iso_utc(clock.now()), "follows_wall_time": clock.follows_wall_time}
+
+    async def get_clock(self, request: web.Request) -> web.Response:
+        return json_response(self._clock())
+
+    async def post_clock(self, request: web.Request) -> web.Response:
+        body = await json_body(request)
+        v.reject_unknown(body, ("advance_seconds", "now", "follows_wall_time"), "the clock")
+        clock = self.store.clock
+        if "follows_wall_time" in body:
+            clock.follows_wall_time = v.require_bool(body, "follows_wall_time")
+            clock.set(clock.now())
+        if "now" in body:
+            try:
+                clock.set(parse_instant(v.require_string(body, "now")))
+            except ValueError as exc:
+                raise ApiError(422, f"now: {exc}", "now") from None
+        if "advance_seconds" in body:
+            seconds = body["advance_seconds"]
+            if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not math.isfinite(seconds):
+                raise ApiError(422, "advance_seconds: must be a number of seconds", "advance_seconds")
+            clock.advance(seconds)
+        return json_response(self._clock())
+
+    async def snapshot(self, request: web.Request) -> web.Response:
+        return json_response(self.store.snapshot())
+
+    async def get_stats(self, request: web.Request) -> web.Response:
+        return json_response(self.stats.as_dict())
+
+    async def reset_stats(self, request: web.Request) -> web.Response:
+        self.stats.reset()
+        return json_response(self.stats.as_dict())
+
+    async def insert_event(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.insert_event(await json_body(request)), 201)
+
+    async def edit_event(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.edit_event(request.match_info["id"], await json_body(request)))
+
+    async def finish_recording(self, request: web.Request) -> web.Response:
+        body = await json_body(request)
+        v.reject_unknown(body, ("bump_event_updated_at",), "finishing a recording")
+        bump = body.get("bump_event_updated_at", True)
+        if not isinstance(bump, bool):
+            raise ApiError(422, "bump_event_updated_at: must be true or false", "bump_event_updated_at")
+        return json_response(self.store.calendar.finish_recording(request.match_info["id"], bump))
+
+    async def reset(self, request: web.Request) -> web.Response:
+        """Seeded workspace, starting clock, start-up fault settings and zeroed stats: a just-started server."""
+        self.store.reset()
+        self.faults.reset()
+        self.stats.reset()
+        return web.Response(status=204)
+
+    async def delete_recording(self, request: web.Request) -> web.Response:
+        self.store.calendar.delete_recording(request.match_info["id"])
+        return web.Response(status=204)
+
+
+ADMIN_ROUTES = (
+    ("GET", "/faults", "get_faults"), ("PATCH", "/faults", "patch_faults"),
+    ("GET", "/clock", "get_clock"), ("POST", "/clock", "post_clock"),
+    ("GET", "/snapshot", "snapshot"),
+    ("GET", "/stats", "get_stats"), ("POST", "/stats/reset", "reset_stats"),
+    ("POST", "/events", "insert_event"), ("POST", "/events/{id}/edit", "edit_event"),
+    ("POST", "/recordings/{id}/finish", "finish_recording"), ("POST", "/recordings/{id}/delete", "delete_recording"),
+    ("POST", "/reset", "reset"),
+)

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import signal
+
+import duckdb
+import pytest
+from lake_support import start_python, summary_fields
+
+from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.lake import Lake
+
+DAY = "2026-05-16"
+
+# Writes one batch of a partition, reports it, then blocks (inside the write) until killed.
+KILLED_WRITER = """
+import sys
+from lake_support import summary_fields
+from relate_pipeline.lake import Lake
+
+def batches():
+    yield summary_fields(500, tag="new")
+    print("first batch written", flush=True)
+    sys.stdin.readline()
+    yield summary_fields(500, tag="late")
+
+Lake(sys.argv[1]).write_partition("summary_fields", "2026-05-16", batches())
+"""
+
+
+@pytest.fixture
+def killed_mid_write(tmp_path):
+    """A lake whose partition holds 3 old rows, and whose second writer was SIGKILLed mid-write."""
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(3, tag="old"))
+    child = start_python(KILLED_WRITER, str(tmp_path))
+    try:
+        assert child.stdout.readline().strip() == "first batch written", child.stderr.read()
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        child.stdin.close()
+        child.stdout.close()
+        child.stderr.close()
+    return lake, tmp_path / "summary_fields" / f"date={DAY}"
+
+
+def test_killed_writer_leaves_the_previous_partition_intact(killed_mid_write):
+    lake, _ = killed_mid_write
+    assert lake.read_partition("summary_fields", DAY).column("value_json").to_pylist() == ['"old0"', '"old1"', '"old2"']
+
+
+def test_killed_writers_temp_file_is_invisible_to_readers(killed_mid_write):
+    lake, directory = killed_mid_write
+    assert [p.name for p in directory.iterdir() if p.name != "part.parquet"], "the killed writer left no temp file"
+    assert lake.partitions("summary_fields") == [DAY]
+    (count,) = duckdb.connect().execute("SELECT count(*) FROM read_parquet(?)", [lake.parquet_glob("summary_fields")]).fetchone()
+    assert count == 3
+
+
+def test_next_write_of_the_partition_removes_the_dead_writers_temp_file(killed_mid_write):
+    lake, directory = killed_mid_write
+    lake.write_partition("summary_fields", DAY, summary_fields(1))
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
+
+
+def test_failing_batch_source_keeps_the_old_file_and_leaves_no_temp(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(3, tag="old"))
+
+    def batches():
+        yield summary_fields(5)
+        raise RuntimeError("upstream failed")
+
+    with pytest.raises(RuntimeError, match="upstream failed"):
+        lake.write_partition("summary_fields", DAY, batches())
+    assert lake.read_partition("summary_fields", DAY).num_rows == 3
+    assert [p.name for p in (tmp_path / "summary_fields" / f"date={DAY}").iterdir()] == ["part.parquet"]
+
+
+def test_empty_rewrite_replaces_old_rows_with_an_empty_typed_file(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(3))
+    result = lake.write_partition("summary_fields", DAY, [])
+    stored = lake.read_partition("summary_fields", DAY)
+    assert (result.rows, stored.num_rows, stored.column_names) == (0, 0, ["recording_id", "field_name", "value_json"])
+
+
+def test_snapshot_rewrite_replaces_the_whole_table(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.write_snapshot("notes", flatten_crm("notes", [{"id": "n1"}, {"id": "n2"}])["notes"])
+    lake.write_snapshot("notes", flatten_crm("notes", [{"id": "n3"}])["notes"])
+    assert lake.read_snapshot("notes").column("note_id").to_pylist() == ["n3"]
