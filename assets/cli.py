@@ -123,10 +123,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _start_emulator(days: int):
+def _start_emulator(days: int, *, live_clock: bool = False):
+    """The embedded emulator; with ``live_clock`` late recordings finish as real time passes."""
     from relate_pipeline.emulator import EmulatorProcess
 
-    emulator = EmulatorProcess(end_date=datetime.now().astimezone().date(), days=days).start()
+    extra = ("--clock-follows-wall-time",) if live_clock else ()
+    emulator = EmulatorProcess(end_date=datetime.now().astimezone().date(), days=days, extra_args=extra).start()
     domains = ",".join(emulator.admin.snapshot()["internal_domains"])
     os.environ.update(
         RELATE_API_BASE_URL=emulator.base_url,
@@ -155,7 +157,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _prepare_dagster_home(settings)
     emulator = None
     if "RELATE_API_KEY" not in os.environ and "RELATE_API_BASE_URL" not in os.environ:
-        emulator = _start_emulator(days=30)
+        emulator = _start_emulator(days=30, live_clock=True)
         print(
             f"No RELATE_API_KEY or RELATE_API_BASE_URL is set: the UI is wired to the embedded EMULATOR at "
             f"{emulator.base_url} (synthetic data). Set both to use a real workspace.",
@@ -173,10 +175,10 @@ def cmd_ui(args: argparse.Namespace) -> int:
             emulator.stop()
 
 
-def cmd_emulator(args: argparse.Namespace) -> int:
+def run_emulator(argv: list[str]) -> int:
     from relate_pipeline.emulator.cli import main as emulator_main
 
-    return emulator_main(args.emulator_args)
+    return emulator_main(argv)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,13 +198,14 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(handler=cmd_ui)
 
-    emulator = commands.add_parser("emulator", help="serve the Relate API emulator", add_help=False)
-    emulator.add_argument("emulator_args", nargs=argparse.REMAINDER)
-    emulator.set_defaults(handler=cmd_emulator)
+    commands.add_parser("emulator", help="serve the Relate API emulator (see `relate-pipeline emulator --help`)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["emulator"]:
+        return run_emulator(argv[1:])
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)

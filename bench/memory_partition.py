@@ -48,7 +48,8 @@ def _raw_megabytes(data_dir: Path) -> float:
     import duckdb
 
     pattern = str(data_dir / "raw" / "raw_recordings" / "date=*" / "part.parquet")
-    (total,) = duckdb.sql(f"SELECT coalesce(sum(octet_length(body)), 0) FROM read_parquet('{pattern}')").fetchone()
+    with duckdb.connect() as connection:
+        (total,) = connection.execute(f"SELECT coalesce(sum(octet_length(body)), 0) FROM read_parquet('{pattern}')").fetchone()
     return total / 1e6
 
 

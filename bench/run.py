@@ -1,0 +1,162 @@
+"""One command for every benchmark: `python bench/run.py [--quick] [--runs N] [--only SECTIONS]`.
+
+Sections (see docs/benchmarks.md for what each measures and why):
+  peer       relate-pipeline run vs a dlt rest_api pipeline, 7 days x 40 and x 200 meetings/day
+  rate       relate-pipeline run under a 20 requests/s limit, against the bound
+  fetch      recordings/s vs concurrency at 100 ms latency (bench/fetch_throughput.py's measurement)
+  flatten    response bytes to Parquet vs orjson-decoding the same bytes
+  memory     peak RSS of one day's partition as it grows to 2,000 recordings
+  scale      1, 7 and 30 days, and the fixed cost of a run
+  warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
+
+Each section writes bench/results/<section>.md; all of them together go to
+bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
+each. The dlt peer runs from bench/.venv-dlt, created on first use with a pinned dlt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import fetch_concurrency  # noqa: E402
+import flatten_write  # noqa: E402
+import memory_partition  # noqa: E402
+import peer_comparison  # noqa: E402
+import scale_days  # noqa: E402
+import warehouse_queries  # noqa: E402
+from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
+
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse")
+SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Sizes per section: the issue's sizes, or small ones for a smoke run."""
+
+    peer_sizes: tuple[peer_comparison.Size, ...]
+    rate_size: peer_comparison.Size
+    rate_limit: float
+    fetch_concurrencies: tuple[int, ...]
+    fetch_days: int
+    fetch_meetings: int
+    flatten_days: int
+    flatten_meetings: int
+    memory_sizes: tuple[int, ...]
+    scale_days: tuple[int, ...]
+    scale_meetings: int
+    repeats: int
+
+
+FULL = Plan(
+    peer_sizes=(peer_comparison.Size(40), peer_comparison.Size(200)),
+    rate_size=peer_comparison.Size(40),
+    rate_limit=20.0,
+    fetch_concurrencies=(1, 2, 4, 8, 16, 32, 64),
+    fetch_days=7,
+    fetch_meetings=40,
+    flatten_days=7,
+    flatten_meetings=40,
+    memory_sizes=(250, 1000, 2000),
+    scale_days=(1, 7, 30),
+    scale_meetings=40,
+    repeats=5,
+)
+QUICK = Plan(
+    peer_sizes=(peer_comparison.Size(10, days=2),),
+    rate_size=peer_comparison.Size(10, days=1),
+    rate_limit=20.0,
+    fetch_concurrencies=(1, 16),
+    fetch_days=1,
+    fetch_meetings=20,
+    flatten_days=1,
+    flatten_meetings=20,
+    memory_sizes=(50, 200),
+    scale_days=(1, 2),
+    scale_meetings=10,
+    repeats=1,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes and one run each: a smoke run")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement (default 3, or 1 with --quick)")
+    parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated sections of: {', '.join(SECTIONS)}")
+    args = parser.parse_args(argv)
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = sorted(set(sections) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    if "warehouse" in sections and "scale" not in sections:
+        parser.error("the warehouse section queries the 30-day warehouse that the scale section builds; add scale")
+    plan = QUICK if args.quick else FULL
+    runs = args.runs or (1 if args.quick else 3)
+    if runs < 1:
+        parser.error("--runs must be at least 1")
+
+    started = time.perf_counter()
+    header = [
+        "# relate-pipeline benchmarks",
+        "",
+        f"Command: `python bench/run.py{' --quick' if args.quick else ''}{f' --runs {args.runs}' if args.runs else ''}"
+        f"{'' if args.only == ','.join(SECTIONS) else f' --only {args.only}'}`",
+        "",
+        f"Machine: {machine_description()}. The emulator runs in its own process on the same cores.",
+        "",
+    ]
+    parts: list[str] = []
+    work = Path(tempfile.mkdtemp(prefix="relate-bench-"))
+    ours = Ours(work)
+    try:
+        if "peer" in sections:
+            log(f"peer: preparing {DLT_REQUIREMENT} in bench/.venv-dlt")
+            ensure_dlt_venv()
+            results = [peer_comparison.compare(size, runs, work, ours, Peer(work)) for size in plan.peer_sizes]
+            rate = peer_comparison.rate_limited(plan.rate_size, plan.rate_limit, runs, ours) if "rate" in sections else None
+            parts.append(_save("peer", peer_comparison.render(results, rate, runs, SPEEDUP_GOALS)))
+        elif "rate" in sections:
+            rate = peer_comparison.rate_limited(plan.rate_size, plan.rate_limit, runs, ours)
+            parts.append(_save("rate", peer_comparison.render([], rate, runs, SPEEDUP_GOALS)))
+        if "fetch" in sections:
+            rows, recordings = fetch_concurrency.measure(plan.fetch_concurrencies, plan.fetch_days, plan.fetch_meetings, runs)
+            parts.append(_save("fetch", fetch_concurrency.render(rows, recordings, runs)))
+        if "flatten" in sections:
+            steps, recordings, megabytes, entries = flatten_write.measure(plan.flatten_meetings, plan.flatten_days, plan.repeats)
+            parts.append(_save("flatten", flatten_write.render(steps, recordings, megabytes, entries, plan.repeats)))
+        if "memory" in sections:
+            rows = memory_partition.measure(list(plan.memory_sizes), runs, ours)
+            parts.append(_save("memory", memory_partition.render(rows, runs)))
+        if "scale" in sections:
+            empty, rows = scale_days.measure(list(plan.scale_days), plan.scale_meetings, runs, ours)
+            parts.append(_save("scale", scale_days.render(empty, rows, runs, 50.0)))
+            if "warehouse" in sections:
+                warehouse = rows[-1].data_dir / "warehouse.duckdb"
+                results = warehouse_queries.measure(warehouse, plan.repeats)
+                counts = warehouse_queries.row_counts(warehouse)
+                parts.append(_save("warehouse", warehouse_queries.render(results, counts, rows[-1].days, plan.repeats)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]
+    report = "\n".join(header) + "\n".join(parts) + "\n" + "\n".join(footer)
+    write_result("benchmarks", report)
+    print(report)
+    return 0
+
+
+def _save(name: str, text: str) -> str:
+    path = write_result(name, text)
+    log(f"wrote {path.relative_to(Path(__file__).resolve().parent.parent)}")
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,149 @@
+"""Section 5: wall time of `relate-pipeline run` for 1, 7 and 30 days, and what a run costs before any data.
+
+Each window is run against its own warmed emulator (same meetings per day and latency). The
+fixed cost is measured directly, as a run over one day without meetings, and split into its
+phases from the run's own Dagster event log: everything before the run record exists (process
+start, imports, API check, instance load), creating the run (Dagster writes one "planned" event
+per asset, partition and check), each step, and what follows the run (the summary query).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness import Measured, Ours, Window, log, markdown_table, median, warm_emulator
+
+PHASES = ("before the run record", "run creation", "crm_snapshots", "raw_meetings", "meeting_tables", "warehouse", "after the run")
+
+
+@dataclass
+class ScaleRow:
+    days: int
+    meetings_per_day: int
+    recordings: int = 0
+    seconds: list[float] = field(default_factory=list)
+    events: int = 0
+    phases: list[dict[str, float]] = field(default_factory=list)
+    data_dir: Path | None = None
+
+
+def phase_breakdown(home: Path, measured: Measured) -> tuple[dict[str, float], int]:
+    """Seconds per phase of the latest run in the instance, aligned to the measured process's spawn."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        (record,) = instance.get_run_records(limit=1)
+        logs = instance.all_logs(record.dagster_run.run_id)
+    created = record.create_timestamp.timestamp()
+    phases = {"before the run record": created - measured.started_at}
+    starts: dict[str, float] = {}
+    run_start = run_end = None
+    for entry in logs:
+        event = entry.dagster_event
+        if event is None:
+            continue
+        kind = event.event_type_value
+        if kind in ("PIPELINE_START", "RUN_START"):
+            run_start = entry.timestamp
+        elif kind in ("PIPELINE_SUCCESS", "RUN_SUCCESS"):
+            run_end = entry.timestamp
+        elif kind == "STEP_START":
+            starts[entry.step_key] = entry.timestamp
+        elif kind == "STEP_SUCCESS":
+            phases[entry.step_key] = entry.timestamp - starts[entry.step_key]
+    phases["run creation"] = (run_start or created) - created
+    phases["after the run"] = measured.started_at + measured.seconds - (run_end or created)
+    return phases, len(logs)
+
+
+def _run(ours: Ours, window: Window, meetings_per_day: int, runs: int, latency_ms: float) -> ScaleRow:
+    row = ScaleRow(window.days, meetings_per_day)
+    with warm_emulator(window, meetings_per_day, latency_ms) as emulator:
+        for run in range(runs):
+            measured, data_dir = ours.run(emulator, window)
+            row.seconds.append(measured.seconds)
+            row.recordings = ours.row_counts(data_dir)["recordings"]
+            phases, row.events = phase_breakdown(ours.home, measured)
+            row.phases.append(phases)
+            if row.data_dir is not None:
+                ours.discard(row.data_dir)
+            row.data_dir = data_dir
+            log(f"scale: {window.days} days: {measured.seconds:.2f} s ({row.recordings} recordings)")
+    return row
+
+
+def measure(day_counts: list[int], meetings_per_day: int, runs: int, ours: Ours, latency_ms: float = 50.0) -> tuple[ScaleRow, list[ScaleRow]]:
+    """The largest window's last data directory is kept (``rows[-1].data_dir``) for the warehouse section."""
+    log("scale: fixed cost (one day, no meetings)")
+    empty = _run(ours, Window.weekday_before_today(), 0, runs, latency_ms)
+    ours.discard(empty.data_dir)
+    rows = []
+    for days in day_counts:
+        if rows:
+            ours.discard(rows[-1].data_dir)
+        rows.append(_run(ours, Window.ending_yesterday(days), meetings_per_day, runs, latency_ms))
+    return empty, rows
+
+
+def _fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
+    """Least-squares line: intercept, slope and R²."""
+    n = len(xs)
+    mean_x, mean_y = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mean_x) ** 2 for x in xs)
+    slope = sum((x - mean_x) * (y - mean_y) for x, y in zip(xs, ys)) / sxx
+    intercept = mean_y - slope * mean_x
+    ss_res = sum((y - intercept - slope * x) ** 2 for x, y in zip(xs, ys))
+    ss_tot = sum((y - mean_y) ** 2 for y in ys) or 1e-12
+    return intercept, slope, 1 - ss_res / ss_tot
+
+
+def _median_phases(row: ScaleRow) -> dict[str, float]:
+    return {name: median([p.get(name, 0.0) for p in row.phases]) for name in PHASES}
+
+
+def render(empty: ScaleRow, rows: list[ScaleRow], runs: int, latency_ms: float) -> str:
+    table = [
+        [
+            "fixed cost: 1 day, no meetings",
+            empty.recordings,
+            f"{median(empty.seconds):.2f}",
+            "",
+            empty.events,
+        ]
+    ] + [
+        [
+            f"{row.days} day(s) × {row.meetings_per_day}/day",
+            row.recordings,
+            f"{median(row.seconds):.2f}",
+            f"{(median(row.seconds) - median(empty.seconds)) / row.days:.2f}",
+            row.events,
+        ]
+        for row in rows
+    ]
+    lines = [
+        "## 5. Scale: 1, 7 and 30 days",
+        "",
+        f"`relate-pipeline run`, emulator latency {latency_ms:g} ms, median of {runs} runs.",
+        "",
+        markdown_table(["window", "recordings", "wall s", "s per day above the fixed cost", "Dagster events in the run"], table),
+        "",
+    ]
+    if len(rows) >= 2:
+        intercept, slope, r2 = _fit([float(r.days) for r in rows], [median(r.seconds) for r in rows])
+        lines += [
+            f"Linear fit over the windows: wall ≈ {intercept:.2f} s + {slope:.2f} s × days (R² = {r2:.3f}).",
+            "",
+        ]
+    header = ["phase", "fixed cost s", *[f"{r.days} d s" for r in rows]]
+    body = [
+        [name, f"{_median_phases(empty)[name]:.2f}", *[f"{_median_phases(r)[name]:.2f}" for r in rows]]
+        for name in PHASES
+    ]
+    lines += [
+        "Where the time goes (median seconds per phase, from the run's Dagster event log):",
+        "",
+        markdown_table(header, body),
+        "",
+    ]
+    return "\n".join(lines)
