@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -165,14 +166,28 @@ def cmd_ui(args: argparse.Namespace) -> int:
         )
     elif "RELATE_API_KEY" not in os.environ:
         raise CliError("RELATE_API_BASE_URL is set but RELATE_API_KEY is not; set the key for that API")
+    command = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(args.port)]
+    dagster_dev = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        command = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(args.port)]
-        return subprocess.run(command, cwd=ROOT).returncode
+        return dagster_dev.wait()
     except KeyboardInterrupt:
         return 0
     finally:
+        _stop_process_group(dagster_dev)
         if emulator:
             emulator.stop()
+
+
+def _stop_process_group(process: subprocess.Popen) -> None:
+    """`dagster dev` shuts its webserver, daemon and code servers down on SIGINT, not SIGTERM."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def run_emulator(argv: list[str]) -> int:
