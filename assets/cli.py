@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +32,9 @@ def _prepare_dagster_home(settings: PipelineSettings) -> None:
         return
     home = Path(settings.data_dir) / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
     os.environ["DAGSTER_HOME"] = str(home)
 
 
@@ -219,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    warnings.filterwarnings("ignore", message=r".*backfill_policy.*is currently in beta")
     if argv[:1] == ["emulator"]:
         return run_emulator(argv[1:])
     args = build_parser().parse_args(argv)
