@@ -39,8 +39,15 @@ CALENDAR_EVENTS = Resource("calendar_event_id", "calendar_events")
 RECORDINGS = Resource("recording_id", "recordings")
 
 def path_segment(value: Any, name: str) -> str:
+    """An id as one URL path segment that can never name another endpoint.
+
+    Percent-encoding covers '/', '?' and '#'; an id made only of dots would still be read as
+    a relative step ('..' climbs a level), so its dots are encoded too.
+    """
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string id, got {value!r}")
+    if set(value) == {"."}:
+        return "%2E" * len(value)
     return quote(value, safe="")
 
 

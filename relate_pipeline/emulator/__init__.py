@@ -17,6 +17,8 @@ Choices where the spec is silent, kept consistent everywhere:
 - Unknown body keys are rejected with a 422 naming them; so are references to missing objects.
 - Create and update of lists answer `{"data": ...}`; only `GET /lists/:id` is unwrapped, as in the spec.
 - `/_admin/reset` returns the server to its just-started state (seeded workspace, clock, faults, stats).
+- `--drift-fraction` serves a seeded share of events and recordings in drifted shapes (see `drift`), marked in
+  the snapshot by a `drift` key; `/_admin/events` may pick the new event's and recording's ids.
 """
 
 from .admin_client import EmulatorAdmin, EmulatorAdminError

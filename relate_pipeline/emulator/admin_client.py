@@ -83,7 +83,10 @@ class EmulatorAdmin:
         return self._call("POST", "/stats/reset")
 
     def insert_event(self, start_at: dt.datetime, **fields: Any) -> dict:
-        """A new event, starting at `start_at` (its offset becomes the event's), with one done recording."""
+        """A new event, starting at `start_at` (its offset becomes the event's), with one done recording.
+
+        `id=` and `recording_id=` pick the two ids (any non-empty string, to serve hostile ids).
+        """
         return self._call("POST", "/events", {"start_at": start_at, **fields})
 
     def edit_event(self, event_id: str, **fields: Any) -> dict:

@@ -16,6 +16,7 @@ import orjson
 from . import meeting_content
 from . import validation as v
 from .clock import Clock
+from .drift import drift_recording
 from .errors import ApiError, invalid, not_found
 from .ids import IdFactory
 from .models import CalendarEvent, Recording
@@ -23,7 +24,7 @@ from .timefmt import epoch_micros, iso_utc, parse_instant, to_millis
 from .workspace import Workspace
 
 EDITABLE_EVENT_FIELDS = ("title", "attendees", "conference_link", "conference_type")
-INSERT_EVENT_FIELDS = ("start_at", "end_at", "duration_minutes", "language", *EDITABLE_EVENT_FIELDS)
+INSERT_EVENT_FIELDS = ("id", "recording_id", "start_at", "end_at", "duration_minutes", "language", *EDITABLE_EVENT_FIELDS)
 
 
 class Calendar:
@@ -106,13 +107,25 @@ class Calendar:
             recording.content = (orjson.Fragment(orjson.dumps(summary)), orjson.Fragment(orjson.dumps(transcript)))
         return recording.content
 
+    @staticmethod
+    def _plain_content(recording: Recording) -> tuple[dict, list]:
+        """Summary and transcript as plain JSON, which a drift variant can reshape; only drifted recordings need it."""
+        length = (recording.ended_at - recording.started_at).total_seconds()
+        return meeting_content.generate(recording.content_seed, recording.language, recording.participants,
+                                        recording.org_name, length)
+
     def _detail(self, recording: Recording) -> tuple[dict[str, Any], bytes]:
         now = self.clock.now()
         status = recording.status(now)
         cached = self._details.get(recording.id)
         if cached is not None and cached[0] == status:
             return cached[1], cached[2]
-        summary, transcript = self._content(recording) if status == "done" else (None, None)
+        if status != "done":
+            summary, transcript = None, None
+        elif recording.drift:
+            summary, transcript = self._plain_content(recording)
+        else:
+            summary, transcript = self._content(recording)
         detail = {
             "id": recording.id,
             "calendar_event_id": recording.event_id,
@@ -125,6 +138,8 @@ class Calendar:
             "created_at": iso_utc(recording.created_at),
             "updated_at": iso_utc(recording.updated_at(now)),
         }
+        if recording.drift:
+            detail = drift_recording(detail, recording.drift)
         body = orjson.dumps({"data": detail})
         self._details[recording.id] = (status, detail, body)
         return detail, body
@@ -148,19 +163,23 @@ class Calendar:
             brief["deleted"] = recording.deleted
         public["exposed"] = event.exposed(recordings, now)
         public["stale_updated_at"] = event.stale_updated_at
+        public["drift"] = event.drift
         return public
 
     def truth_events(self) -> list[dict[str, Any]]:
         return [self.truth_event(event) for event in self._order]
 
+    def truth_recording(self, recording: Recording) -> dict[str, Any]:
+        """The detail as served, marked `deleted` (it answers 404) and `drift` (its variant) when those apply."""
+        detail = dict(self._detail(recording)[0])
+        if recording.deleted:
+            detail["deleted"] = True
+        if recording.drift:
+            detail["drift"] = recording.drift
+        return detail
+
     def truth_recordings(self) -> dict[str, dict[str, Any]]:
-        truth = {}
-        for recording in self.ws.recordings.values():
-            detail = dict(self._detail(recording)[0])
-            if recording.deleted:
-                detail["deleted"] = True
-            truth[recording.id] = detail
-        return truth
+        return {recording.id: self.truth_recording(recording) for recording in self.ws.recordings.values()}
 
     # admin changes
 
@@ -187,9 +206,23 @@ class Calendar:
         if "conference_type" in body:
             event.conference_type = v.optional_string(body, "conference_type")
 
+    def _chosen_ids(self, body: dict[str, Any]) -> dict[str, str]:
+        """The ids the body picks for the event (`id`) and its recording (`recording_id`), checked free.
+
+        Any non-empty string is accepted, so tests can serve hostile ids like `../../x`.
+        """
+        chosen = {name: v.require_string(body, name) for name in ("id", "recording_id") if name in body}
+        for name, value in chosen.items():
+            if self.ids.taken(value):
+                raise invalid(name, f"{value!r} is already taken")
+        if len(set(chosen.values())) < len(chosen):
+            raise invalid("recording_id", "must differ from id")
+        return chosen
+
     def insert_event(self, body: dict[str, Any]) -> dict[str, Any]:
-        """A new event with one recording that is done as of the clock's now."""
+        """A new event with one recording that is done as of the clock's now; `id` and `recording_id` may be chosen."""
         v.reject_unknown(body, INSERT_EVENT_FIELDS, "an inserted event")
+        chosen = self._chosen_ids(body)
         try:
             raw_start = dt.datetime.fromisoformat(v.require_string(body, "start_at"))
             start = parse_instant(body["start_at"])
@@ -216,14 +249,17 @@ class Calendar:
         host = self._rng.choice(self.ws.users)
         guest = self._rng.choice(contacts) if contacts else None
         event = CalendarEvent(
-            id=self.ids.new(), title="Ad-hoc meeting", start_at=start, end_at=end, offset_minutes=offset,
+            id="", title="Ad-hoc meeting", start_at=start, end_at=end, offset_minutes=offset,
             conference_link="https://us02web.zoom.us/j/" + "".join(self._rng.choice("0123456789") for _ in range(10)),
             conference_type="Zoom", attendees=[host["email"]] + ([guest["emails"][0]] if guest else []),
             recording_ids=[], created_at=now, base_updated_at=now,
         )
         self._apply_event_fields(event, body)
+        # Ids are taken only once every field is valid, so a rejected insert leaves its chosen ids free.
+        event.id = self.ids.claim(chosen["id"]) if "id" in chosen else self.ids.new()
+        recording_id = self.ids.claim(chosen["recording_id"]) if "recording_id" in chosen else self.ids.new()
         recording = Recording(
-            id=self.ids.new(), event_id=event.id, started_at=start, ended_at=end,
+            id=recording_id, event_id=event.id, started_at=start, ended_at=end,
             audio_duration=round((end - start).total_seconds(), 2), created_at=start, outcome="done", settled_at=now,
             bumps_event=True, language=language, participants=[host["name"], "Guest"], org_name=None,
             content_seed=f"{self.seed}:{event.id}:inserted",
@@ -250,10 +286,7 @@ class Calendar:
             recording.settled_at = self.clock.now()
             recording.bumps_event = bump_event_updated_at
             self._details.pop(recording_id, None)
-        detail = dict(self._detail(recording)[0])
-        if recording.deleted:
-            detail["deleted"] = True
-        return detail
+        return self.truth_recording(recording)
 
     def delete_recording(self, recording_id: str) -> None:
         """The detail answers 404 from now on; the event's `recordings` array still lists it as it was."""

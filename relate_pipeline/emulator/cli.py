@@ -64,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--contacts", type=_non_negative(int), default=300)
     parser.add_argument("--organizations", type=_non_negative(int), default=60)
     parser.add_argument("--late-fraction", type=_fraction, default=0.1)
+    parser.add_argument("--drift-fraction", type=_fraction, default=0.0,
+                        help="share of events and of recordings served in a drifted shape: unknown or missing fields, "
+                             "null lists, changed summary keys, empty transcripts, unusual text")
     parser.add_argument("--latency-ms", type=_non_negative(float), default=0.0)
     parser.add_argument("--latency-jitter-ms", type=_non_negative(float), default=0.0)
     parser.add_argument("--spike-rate", type=_fraction, default=0.0)
@@ -126,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         config = WorkspaceConfig(
             seed=args.seed, days=args.days, end_date=args.end_date or dt.datetime.now(dt.timezone.utc).date(),
             meetings_per_day=args.meetings_per_day, contacts=args.contacts, organizations=args.organizations,
-            late_fraction=args.late_fraction,
+            late_fraction=args.late_fraction, drift_fraction=args.drift_fraction,
         )
         faults = FaultSettings().updated({
             "latency_ms": args.latency_ms, "latency_jitter_ms": args.latency_jitter_ms, "spike_rate": args.spike_rate,

@@ -19,6 +19,16 @@ class IdFactory:
         self._rng = random.Random(f"relate-emulator-ids:{seed}")
         self._issued: set[str] = set()
 
+    def taken(self, candidate: str) -> bool:
+        return candidate in self._issued
+
+    def claim(self, chosen: str) -> str:
+        """Reserves an id the caller picked (admin-inserted objects with unusual ids); it must be free."""
+        if chosen in self._issued:
+            raise ValueError(f"id {chosen!r} is already issued")
+        self._issued.add(chosen)
+        return chosen
+
     def new(self) -> str:
         while True:
             candidate = "".join(self._rng.choice(ALPHABET) for _ in range(6))

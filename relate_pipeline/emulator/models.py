@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from .drift import drift_event
 from .timefmt import iso_local, iso_utc
 
 
@@ -30,6 +31,7 @@ class Recording:
     content_seed: str
     late: bool = False
     deleted: bool = False
+    drift: str | None = None  # a `drift.RECORDING_DRIFTS` variant its detail is served with
     content: tuple[Any, Any] | None = field(default=None, repr=False)  # serialized summary and transcript
 
     def status(self, now: dt.datetime) -> str:
@@ -65,6 +67,7 @@ class CalendarEvent:
     created_at: dt.datetime
     base_updated_at: dt.datetime  # calendar sync or last edit, before any recording finished
     stale_updated_at: bool = False
+    drift: str | None = None  # a `drift.EVENT_DRIFTS` variant it is served with
 
     def updated_at(self, recordings: list[Recording], now: dt.datetime) -> dt.datetime:
         bumps = [r.settled_at for r in recordings if r.bumps_event and r.status(now) == "done"]
@@ -74,7 +77,7 @@ class CalendarEvent:
         return any(r.status(now) == "done" for r in recordings)
 
     def public(self, recordings: list[Recording], now: dt.datetime) -> dict[str, Any]:
-        return {
+        public = {
             "id": self.id,
             "title": self.title,
             "start_at": iso_local(self.start_at, self.offset_minutes),
@@ -86,6 +89,7 @@ class CalendarEvent:
             "created_at": iso_utc(self.created_at),
             "updated_at": iso_utc(self.updated_at(recordings, now)),
         }
+        return drift_event(public, self.drift) if self.drift else public
 
 
 @dataclass

@@ -33,7 +33,7 @@ class EmulatorProcess:
                  end_date: str | dt.date | None = None, meetings_per_day: int = 40, contacts: int = 300,
                  organizations: int = 60, latency_ms: float = 0.0, rate_limit: float = 0.0, error_rate: float = 0.0,
                  drop_rate: float = 0.0, max_page_size: int = 100, late_fraction: float = 0.1,
-                 extra_args: Sequence[str] = ()) -> None:
+                 drift_fraction: float = 0.0, extra_args: Sequence[str] = ()) -> None:
         if not api_key:
             raise ValueError("api_key must be a non-empty string")
         if isinstance(end_date, str):
@@ -46,6 +46,7 @@ class EmulatorProcess:
             "--contacts", str(contacts), "--organizations", str(organizations), "--latency-ms", str(latency_ms),
             "--rate-limit", str(rate_limit), "--error-rate", str(error_rate), "--drop-rate", str(drop_rate),
             "--max-page-size", str(max_page_size), "--late-fraction", str(late_fraction),
+            "--drift-fraction", str(drift_fraction),
             *(["--end-date", end_date.isoformat()] if end_date else []), *extra_args,
         ]
         self._process: subprocess.Popen | None = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import content
+from .drift import EVENT_DRIFTS, RECORDING_DRIFTS
 from .ids import IdFactory
 from .models import CalendarEvent, ListState, Recording
 from .timefmt import UTC, iso_utc, to_millis
@@ -29,6 +30,7 @@ class WorkspaceConfig:
     contacts: int = 300
     organizations: int = 60
     late_fraction: float = 0.1
+    drift_fraction: float = 0.0  # share of events and of recordings served in a drifted shape (see `drift`)
 
     def __post_init__(self) -> None:
         for name in ("days", "organizations"):
@@ -37,8 +39,9 @@ class WorkspaceConfig:
         for name in ("meetings_per_day", "contacts"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative (got {getattr(self, name)})")
-        if not 0.0 <= self.late_fraction <= 1.0:
-            raise ValueError(f"late_fraction must be between 0 and 1 (got {self.late_fraction})")
+        for name in ("late_fraction", "drift_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1 (got {getattr(self, name)})")
 
     @property
     def first_date(self) -> dt.date:
@@ -461,6 +464,20 @@ class _Generator:
             recording.bumps_event = not events[recording.event_id].stale_updated_at
 
 
+def _assign_drift(config: WorkspaceConfig, items: list, variants: list[str], kind: str) -> None:
+    """Marks a seeded `drift_fraction` of `items` with variants dealt round-robin, so each appears once enough drift.
+
+    A generator of its own keeps the rest of the workspace identical whatever the fraction.
+    """
+    if config.drift_fraction == 0 or not items:
+        return
+    rng = random.Random(f"relate-emulator-drift:{kind}:{config.seed}")
+    count = max(1, math.floor(config.drift_fraction * len(items) + 0.5))
+    order = rng.sample(variants, len(variants))
+    for position, item in enumerate(rng.sample(items, count)):
+        item.drift = order[position % len(order)]
+
+
 def build_workspace(config: WorkspaceConfig, ids: IdFactory) -> Workspace:
     generator = _Generator(config, ids)
     users = generator.users()
@@ -470,5 +487,8 @@ def build_workspace(config: WorkspaceConfig, ids: IdFactory) -> Workspace:
     notes = generator.notes(orgs)
     lists = generator.lists(orgs, contacts, users)
     events, recordings = generator.events(orgs, contacts, users)
+    _assign_drift(config, sorted(events.values(), key=lambda e: e.id), list(EVENT_DRIFTS), "events")
+    done = sorted((r for r in recordings.values() if r.outcome == "done"), key=lambda r: r.id)
+    _assign_drift(config, done, list(RECORDING_DRIFTS), "recordings")
     return Workspace(internal_domains=list(content.INTERNAL_DOMAINS), users=users, organizations=orgs, contacts=contacts,
                      notes=notes, custom_fields=fields, lists=lists, events=events, recordings=recordings)
