@@ -1,24 +1,33 @@
-"""An httpx transport that sends requests through aiohttp.
+"""The async client's default wire: requests sent straight through one aiohttp session.
 
-Why: measured against the emulator on a 2-core machine, httpx's default async stack
+Why aiohttp: measured against the emulator on a 2-core machine, httpx's default async stack
 (httpcore + anyio) spends ~2 ms of CPU per 68 KiB recording even with small sharded pools, and
 ~15 ms once one pool holds 64 connections (encode/httpcore#1035, encode/httpx#3215); aiohttp's C
-parser and connector spend ~0.7 ms. At 64 requests in flight that is the difference between
-reaching the latency bound and being CPU-bound at a third of it (see bench/fetch_throughput.py).
+parser and connector spend a fraction of that. Why straight through, not behind an httpx
+transport adapter (as this module first did): building an httpx.Request, merging its headers,
+re-parsing its URL and wrapping every answer in an httpx.Response cost more CPU than aiohttp
+itself — ~1.2 ms per recording through the adapter against ~0.5 ms straight through, where a bare
+aiohttp loop spends ~0.45 ms. At 64 requests in flight on two shared cores that difference decides
+how close the fan-out gets to the latency bound (see bench/fetch_throughput.py).
 
-The client still speaks httpx everywhere — requests, responses, timeouts and exceptions — so the
-retry policy and error handling are identical for both transports. aiohttp is already a project
-dependency. The same idea is packaged as `httpx-aiohttp`; this module is the ~100 lines the client
-needs, with the exception mapping pinned down by the emulator's drop and stall faults.
+What stays shared with the httpx transports, so behaviour does not depend on the wire: the retry
+policy, the gate and the counters (transport.py), the query-string and JSON-body encodings (httpx's
+own, see `encoded_query` and `encoded_json`), and the exception types — aiohttp's failures are
+mapped onto the httpx exceptions the retry policy already classifies.
 """
 
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
+from typing import Any
 
 import aiohttp
 import httpx
 import yarl
+
+from relate_pipeline.client.config import ClientSettings
+from relate_pipeline.client.wire import JSON_BODY_HEADERS, Reply, default_headers, encoded_query
 
 # First match wins, so subclasses come before their bases.
 _EXCEPTION_MAP: tuple[tuple[type[BaseException], type[httpx.TransportError]], ...] = (
@@ -35,75 +44,79 @@ _EXCEPTION_MAP: tuple[tuple[type[BaseException], type[httpx.TransportError]], ..
 )
 
 
-def _as_httpx_error(exc: BaseException, request: httpx.Request) -> httpx.TransportError | None:
+def as_httpx_error(exc: BaseException) -> httpx.TransportError | None:
+    """The httpx exception the retry policy knows for an aiohttp failure, or None if not one.
+
+    The message keeps aiohttp's type and text; the aiohttp exception itself is not chained,
+    because some (ClientResponseError) carry the request headers, API key included, in their repr.
+    """
     for source, target in _EXCEPTION_MAP:
         if isinstance(exc, source):
-            return target(str(exc) or type(exc).__name__, request=request)
+            detail = str(exc)
+            return target(f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__)
     return None
 
 
-class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Sends httpx requests over one aiohttp session with at most `max_connections` sockets.
+class AiohttpSender:
+    """Sends requests over one aiohttp session with at most `max_concurrency` sockets.
 
-    Timeouts come from each request's httpx timeout extension (connect → sock_connect, read →
-    sock_read, pool → acquiring a connection). Bodies are read in full and handed to httpx still
-    encoded, so httpx does the content decoding exactly as with its own transport. Redirects are
-    never followed here.
+    Timeouts mirror the httpx clients': `connect_timeout` to open a socket, `timeout` to wait for
+    a free connection and between reads. The default headers (the API key among them) are set once
+    on the session and never copied per request. Redirects are never followed; compressed bodies
+    are decoded, as httpx does.
 
     aiohttp itself resends an idempotent request once, at once, when a reused keep-alive
     connection turns out to be dead (RFC 9112 §9.3.1); such resends happen below the retry policy
     and are not counted in RequestStats. HTTP(S)_PROXY is not consulted: aiohttp's trust_env
     re-reads the environment and netrc in a worker thread on every request, which measured as
-    half this transport's cost; behind a proxy, choose async_transport="httpcore".
+    costly as the rest of the request; behind a proxy, choose async_transport="httpcore".
     """
 
-    def __init__(self, *, max_connections: int, ssl_context: ssl.SSLContext) -> None:
-        self._max_connections = max_connections
+    pool_count = 1
+
+    def __init__(self, settings: ClientSettings, ssl_context: ssl.SSLContext) -> None:
+        self._settings = settings
         self._ssl_context = ssl_context
         self._session: aiohttp.ClientSession | None = None
 
     def _session_for_running_loop(self) -> aiohttp.ClientSession:
         if self._session is None:
+            settings = self._settings
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
-                    limit=self._max_connections, ssl=self._ssl_context
+                    limit=settings.max_concurrency, ssl=self._ssl_context
                 ),
-                auto_decompress=False,
+                headers=default_headers(settings),
+                timeout=aiohttp.ClientTimeout(
+                    total=None,
+                    connect=settings.timeout,
+                    sock_connect=settings.connect_timeout,
+                    sock_read=settings.timeout,
+                ),
             )
         return self._session
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def send(
+        self, method: str, url: str, params: Mapping[str, Any] | None, body: bytes | None
+    ) -> Reply:
         session = self._session_for_running_loop()
-        timeouts = request.extensions.get("timeout", {})
-        body = await request.aread()
+        if params:
+            url = f"{url}?{encoded_query(params)}"
         try:
             async with session.request(
-                request.method,
-                yarl.URL(str(request.url), encoded=True),
-                headers=list(request.headers.multi_items()),
-                data=body or None,
+                method,
+                yarl.URL(url, encoded=True),
+                data=body,
+                headers=None if body is None else JSON_BODY_HEADERS,
                 allow_redirects=False,
-                compress=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=None,
-                    connect=timeouts.get("pool"),
-                    sock_connect=timeouts.get("connect"),
-                    sock_read=timeouts.get("read"),
-                ),
             ) as response:
-                content = await response.read()
-                status, headers, reason = response.status, response.raw_headers, response.reason
+                return Reply(response.status, response.headers, await response.read())
         except Exception as exc:
-            mapped = _as_httpx_error(exc, request)
-            if mapped is None:
+            failure = as_httpx_error(exc)
+            if failure is None:
                 raise
-            raise mapped from exc
-        extensions = {"http_version": b"HTTP/1.1"}
-        if reason:
-            extensions["reason_phrase"] = reason.encode("latin-1", errors="replace")
-        return httpx.Response(
-            status, headers=headers, content=content, request=request, extensions=extensions
-        )
+        # Raised outside the handler so the aiohttp exception is not even the implicit context.
+        raise failure
 
     async def aclose(self) -> None:
         if self._session is not None:

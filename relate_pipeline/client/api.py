@@ -40,7 +40,8 @@ from relate_pipeline.client.resources import (
     string_list,
 )
 from relate_pipeline.client.stats import RequestStats
-from relate_pipeline.client.transport import ApiRequest, AsyncTransport, SyncTransport
+from relate_pipeline.client.transport import AsyncTransport, SyncTransport
+from relate_pipeline.client.wire import ApiRequest
 
 T = TypeVar("T")
 _FATAL_FOR_BATCH = (AuthenticationError, ConfigurationError)
@@ -315,7 +316,11 @@ class AsyncRelateClient(_ClientBase):
 
     @property
     def shard_count(self) -> int:
-        """How many httpx.AsyncClient pools carry the `max_concurrency` in-flight requests."""
+        """How many connection pools carry the `max_concurrency` in-flight requests.
+
+        One aiohttp session with the default transport; ceil(max_concurrency / shard_size)
+        httpx.AsyncClients with "httpcore".
+        """
         return self._transport.shard_count
 
     async def __aenter__(self) -> AsyncRelateClient:

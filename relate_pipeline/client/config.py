@@ -39,8 +39,8 @@ class ClientSettings:
     max_concurrency: int = 16
     page_size: int = 100
     async_transport: str = "aiohttp"
-    """What carries the async client's httpx requests: "aiohttp" (default; several times cheaper
-    per request, see aiohttp_transport.py) or "httpcore" (httpx's own stack)."""
+    """What carries the async client's requests: "aiohttp" (default; a fraction of the CPU per
+    request, see aiohttp_transport.py) or "httpcore" (httpx's own stack, e.g. behind a proxy)."""
     shard_size: int = 16
     """With the httpcore transport only: in-flight requests per httpx.AsyncClient. One pool slows
     down sharply as it grows (httpcore scans every connection on every request), so the async

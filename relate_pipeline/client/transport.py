@@ -1,10 +1,13 @@
 """Sending one logical request: gate, send, count, classify, retry — sync and async.
 
 Both transports share everything except the I/O call: `_Exchange` holds the per-request
-bookkeeping and turns a response into either the response, a retryable signal, or the final
-error. The API key is set once as a default header on the httpx clients and is never copied
-anywhere else; error text is built from method, path and query only, and any echo of the key in
-a server message is masked.
+bookkeeping and turns a `Reply` into either the reply, a retryable signal, or the final error,
+and `_TransportBase` owns the retry policy, counters and gate. The I/O call is httpx for the sync
+client and, for the async one, an `AiohttpSender` (default) or `ShardedHttpxSender`, each raising
+httpx's exception types so the retry policy classifies failures the same way for every wire.
+The API key is set once as a default header on each client or session and is never copied
+anywhere else; error text is built from method, path and query only, and any echo of the key in a
+server message is masked.
 """
 
 from __future__ import annotations
@@ -12,16 +15,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import math
-import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import tenacity
 
-from relate_pipeline.client.aiohttp_transport import AiohttpTransport
+from relate_pipeline.client.aiohttp_transport import AiohttpSender
 from relate_pipeline.client.config import ClientSettings
 from relate_pipeline.client.envelope import error_details
 from relate_pipeline.client.errors import (
@@ -38,67 +39,67 @@ from relate_pipeline.client.retry import (
     parse_retry_after,
 )
 from relate_pipeline.client.stats import RequestStats
-
-USER_AGENT = "relate-pipeline/0.1 (+httpx)"
-
-
-@dataclass(frozen=True)
-class ApiRequest:
-    """One API call; `path` is relative to the base URL and already percent-encoded."""
-
-    method: str
-    path: str
-    params: Mapping[str, Any] | None = None
-    json: Any = None
+from relate_pipeline.client.wire import (
+    JSON_BODY_HEADERS,
+    ApiRequest,
+    Reply,
+    default_headers,
+    encoded_json,
+    tls_context,
+)
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One verifying TLS context for every pool in the process.
-
-    httpx builds a context per client by default, and loading the CA bundle costs ~40 ms each
-    time: paid per shard, per client, it dominated short fetch batches in the benchmark.
-    """
-    return httpx.create_ssl_context()
-
-
-def _client_options(settings: ClientSettings) -> dict[str, Any]:
+def _httpx_options(settings: ClientSettings) -> dict[str, Any]:
     return {
-        "headers": {
-            "Authorization": f"Bearer {settings.api_key}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        },
+        "headers": default_headers(settings),
         "timeout": httpx.Timeout(settings.timeout, connect=settings.connect_timeout),
         "follow_redirects": False,
-        "verify": _tls_context(),
+        "verify": tls_context(),
     }
 
 
-def _absolute_path(base_path: str, request: ApiRequest) -> str:
-    return f"{base_path}/{request.path.lstrip('/')}"
+def _httpx_body_kwargs(body: bytes | None) -> dict[str, Any]:
+    return {} if body is None else {"content": body, "headers": JSON_BODY_HEADERS}
+
+
+def _reply(response: httpx.Response) -> Reply:
+    return Reply(response.status_code, response.headers, response.content)
 
 
 class _Exchange:
-    """Bookkeeping for one logical request across its attempts."""
+    """Bookkeeping for one logical request across its attempts.
+
+    The JSON body is encoded here, once: a body that cannot be sent fails before anything is
+    counted or sent, and retries resend the same bytes.
+    """
 
     def __init__(
         self, request: ApiRequest, settings: ClientSettings, base_path: str, gate: RateGate
     ) -> None:
+        relative = request.path.lstrip("/")
         self.request = request
-        self.path = _absolute_path(base_path, request)
+        self.path = f"{base_path}/{relative}"
+        self.url = f"{settings.base_url}/{relative}"
         self._api_key = settings.api_key
         self._retry_after_cap = settings.retry_after_cap
         self._gate = gate
+        self.body = None if request.json is None else self._encoded_body(request.json)
 
     @functools.cached_property
     def description(self) -> str:
         return describe_request(self.request.method, self.path, self.request.params)
 
-    def classify(self, response: httpx.Response) -> httpx.Response:
-        status = response.status_code
+    def _encoded_body(self, body: Any) -> bytes:
+        try:
+            return encoded_json(body)
+        except (TypeError, ValueError) as exc:
+            message = f"{self.description}: the body cannot be sent as JSON ({exc})"
+            raise type(exc)(message) from None
+
+    def classify(self, reply: Reply) -> Reply:
+        status = reply.status_code
         if 200 <= status < 300:
-            return response
+            return reply
         if 300 <= status < 400:
             raise UnexpectedResponseError(
                 f"{self.description} -> HTTP {status} redirect (redirects are not followed; "
@@ -107,9 +108,9 @@ class _Exchange:
                 path=self.path,
                 status=status,
             )
-        message, field = error_details(response.content)
+        message, field = error_details(reply.content)
         message = message.replace(self._api_key, "***")
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        retry_after = parse_retry_after(reply.headers.get("Retry-After"))
         if retry_after is not None and status in RETRYABLE_STATUSES:
             # Hold every request to this API now, whether or not this one will be retried.
             self._gate.pause(min(retry_after, self._retry_after_cap))
@@ -135,17 +136,8 @@ class _Exchange:
         )
 
 
-def _count_response(stats: RequestStats, response: httpx.Response) -> None:
-    status = response.status_code
-    stats.add(
-        bytes_received=len(response.content),
-        rate_limited=int(status == 429),
-        server_errors=int(status >= 500),
-    )
-
-
 class _TransportBase:
-    """What both transports share: settings, counters, the gate, the retry policy, URLs."""
+    """What both transports share: settings, counters, the gate, the retry policy, paths."""
 
     def __init__(self, settings: ClientSettings, stats: RequestStats, gate: RateGate) -> None:
         self._settings = settings
@@ -153,22 +145,25 @@ class _TransportBase:
         self._gate = gate
         self._policy = RetryPolicy(settings, stats, gate)
         self._base_path = urlsplit(settings.base_url).path.rstrip("/")
-        self._url_prefix = settings.base_url + "/"
 
     def describe(self, request: ApiRequest) -> str:
-        return describe_request(
-            request.method, _absolute_path(self._base_path, request), request.params
-        )
+        path = f"{self._base_path}/{request.path.lstrip('/')}"
+        return describe_request(request.method, path, request.params)
 
     def _exchange(self, request: ApiRequest) -> _Exchange:
         return _Exchange(request, self._settings, self._base_path, self._gate)
 
-    def _url(self, request: ApiRequest) -> httpx.URL:
-        """The absolute URL, parsed once: httpx's base_url merge re-parses it three times."""
-        return httpx.URL(self._url_prefix + request.path.lstrip("/"))
-
     def _retrying_kwargs(self, exchange: _Exchange) -> dict[str, Any]:
         return self._policy.tenacity_kwargs(exchange.request.method, exchange.description)
+
+    def _count(self, reply: Reply) -> Reply:
+        status = reply.status_code
+        self._stats.add(
+            bytes_received=len(reply.content),
+            rate_limited=int(status == 429),
+            server_errors=int(status >= 500),
+        )
+        return reply
 
 
 def _replay(failure: BaseException | None) -> None:
@@ -191,10 +186,10 @@ class SyncTransport(_TransportBase):
         pool = settings.max_concurrency
         self._client = httpx.Client(
             limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
-            **_client_options(settings),
+            **_httpx_options(settings),
         )
 
-    def send(self, request: ApiRequest) -> httpx.Response:
+    def send(self, request: ApiRequest) -> Reply:
         exchange = self._exchange(request)
         try:
             try:
@@ -205,67 +200,94 @@ class SyncTransport(_TransportBase):
                 with attempt:
                     failure, first_failure = first_failure, None
                     _replay(failure)
-                    response = self._attempt(exchange)
+                    reply = self._attempt(exchange)
         except RetryableStatus as exc:
             raise exc.error from None
         except httpx.TransportError as exc:
             raise exchange.transport_error(exc) from exc
-        return response
+        return reply
 
-    def _attempt(self, exchange: _Exchange) -> httpx.Response:
+    def _attempt(self, exchange: _Exchange) -> Reply:
         self._gate.wait()
         request = exchange.request
         self._stats.started()
         try:
             response = self._client.request(
-                request.method, self._url(request), params=request.params, json=request.json
+                request.method,
+                exchange.url,
+                params=request.params,
+                **_httpx_body_kwargs(exchange.body),
             )
         except httpx.TransportError:
             self._stats.add(transport_errors=1)
             raise
         finally:
             self._stats.finished()
-        _count_response(self._stats, response)
-        return exchange.classify(response)
+        return exchange.classify(self._count(_reply(response)))
 
     def close(self) -> None:
         self._client.close()
 
 
-class AsyncTransport(_TransportBase):
-    """Bounded httpx.AsyncClients behind the retry policy and the shared gate.
+class ShardedHttpxSender:
+    """httpx's own httpcore stack, spread over ceil(max_concurrency / shard_size) AsyncClients.
 
-    `max_concurrency` requests may be on the wire at once (a semaphore held per attempt, not
-    across retry sleeps, so a backing-off request does not starve the others). With the aiohttp
-    transport one AsyncClient carries them all. With httpx's own httpcore transport they are
-    spread over ceil(max_concurrency / shard_size) AsyncClients, each request taking the
-    least-loaded one: a single httpcore pool degrades sharply as it grows (encode/httpcore#1035,
-    encode/httpx#3215), several small pools much less. Bound to the event loop that first uses it.
+    A single httpcore pool degrades sharply as it grows (encode/httpcore#1035, encode/httpx#3215),
+    several small pools much less; each request takes the least-loaded pool.
+    """
+
+    def __init__(self, settings: ClientSettings) -> None:
+        shards = math.ceil(settings.max_concurrency / settings.shard_size)
+        per_shard = math.ceil(settings.max_concurrency / shards)
+        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        self._shards = [
+            httpx.AsyncClient(limits=limits, **_httpx_options(settings)) for _ in range(shards)
+        ]
+        self._load = [0] * shards
+
+    @property
+    def pool_count(self) -> int:
+        return len(self._shards)
+
+    async def send(
+        self, method: str, url: str, params: Mapping[str, Any] | None, body: bytes | None
+    ) -> Reply:
+        shard = min(range(len(self._shards)), key=self._load.__getitem__)
+        self._load[shard] += 1
+        try:
+            response = await self._shards[shard].request(
+                method, url, params=params, **_httpx_body_kwargs(body)
+            )
+        finally:
+            self._load[shard] -= 1
+        return _reply(response)
+
+    async def aclose(self) -> None:
+        await asyncio.gather(*(shard.aclose() for shard in self._shards))
+
+
+class AsyncTransport(_TransportBase):
+    """An async sender behind the retry policy, the shared gate and a concurrency bound.
+
+    `max_concurrency` requests may be on the wire at once: a semaphore held per attempt, not
+    across retry sleeps, so a backing-off request does not starve the others. Bound to the event
+    loop that first uses it.
     """
 
     def __init__(self, settings: ClientSettings, stats: RequestStats, gate: RateGate) -> None:
         super().__init__(settings, stats, gate)
-        if settings.async_transport == "aiohttp":
-            transport = AiohttpTransport(
-                max_connections=settings.max_concurrency, ssl_context=_tls_context()
-            )
-            self._shards = [httpx.AsyncClient(transport=transport, **_client_options(settings))]
-        else:
-            shards = math.ceil(settings.max_concurrency / settings.shard_size)
-            per_shard = math.ceil(settings.max_concurrency / shards)
-            limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-            self._shards = [
-                httpx.AsyncClient(limits=limits, **_client_options(settings))
-                for _ in range(shards)
-            ]
-        self._load = [0] * len(self._shards)
+        self._sender: AiohttpSender | ShardedHttpxSender = (
+            AiohttpSender(settings, tls_context())
+            if settings.async_transport == "aiohttp"
+            else ShardedHttpxSender(settings)
+        )
         self._slots = asyncio.Semaphore(settings.max_concurrency)
 
     @property
     def shard_count(self) -> int:
-        return len(self._shards)
+        return self._sender.pool_count
 
-    async def send(self, request: ApiRequest) -> httpx.Response:
+    async def send(self, request: ApiRequest) -> Reply:
         exchange = self._exchange(request)
         try:
             try:
@@ -276,32 +298,27 @@ class AsyncTransport(_TransportBase):
                 with attempt:
                     failure, first_failure = first_failure, None
                     _replay(failure)
-                    response = await self._attempt(exchange)
+                    reply = await self._attempt(exchange)
         except RetryableStatus as exc:
             raise exc.error from None
         except httpx.TransportError as exc:
             raise exchange.transport_error(exc) from exc
-        return response
+        return reply
 
-    async def _attempt(self, exchange: _Exchange) -> httpx.Response:
-        request = exchange.request
+    async def _attempt(self, exchange: _Exchange) -> Reply:
         async with self._slots:
             await self._gate.wait_async()
-            shard = min(range(len(self._shards)), key=self._load.__getitem__)
-            self._load[shard] += 1
             self._stats.started()
             try:
-                response = await self._shards[shard].request(
-                    request.method, self._url(request), params=request.params, json=request.json
+                reply = await self._sender.send(
+                    exchange.request.method, exchange.url, exchange.request.params, exchange.body
                 )
             except httpx.TransportError:
                 self._stats.add(transport_errors=1)
                 raise
             finally:
-                self._load[shard] -= 1
                 self._stats.finished()
-        _count_response(self._stats, response)
-        return exchange.classify(response)
+        return exchange.classify(self._count(reply))
 
     async def aclose(self) -> None:
-        await asyncio.gather(*(shard.aclose() for shard in self._shards))
+        await self._sender.aclose()

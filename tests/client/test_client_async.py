@@ -116,6 +116,18 @@ def test_async_delete_with_a_json_body_removes_the_named_email(crm_emulator, set
     assert _run(remove_email()) == ["chani@sietch.example"]
 
 
+def test_body_that_is_not_json_is_refused_naming_the_request_before_anything_is_sent(
+    crm_emulator, settings_for
+):
+    async def create():
+        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+            with pytest.raises(ValueError, match=r"^POST /v1/notes: the body cannot be sent"):
+                await async_client.create_note({"organization_id": "x", "body": float("nan")})
+            return async_client.stats.requests
+
+    assert _run(create()) == 0
+
+
 def test_fetch_many_raises_authentication_error_instead_of_yielding_it(emulator, settings_for):
     async def fetch():
         settings = settings_for(emulator, api_key="sk-not-the-key")

@@ -173,6 +173,20 @@ def test_stall_outlasting_retries_raises_transport_error_naming_the_timeout(
             client.get_recording("abcdef")
 
 
+def test_async_stall_outlasting_retries_raises_transport_error_naming_the_timeout(
+    faulty_emulator, admin, settings_for
+):
+    admin.set_faults(spike_rate=1.0, spike_ms=2000)
+
+    async def fetch():
+        settings = settings_for(faulty_emulator, timeout=0.2, max_retries=1)
+        async with AsyncRelateClient(settings) as client:
+            await client.get_recording("abcdef")
+
+    with pytest.raises(TransportError, match=r"^GET /v1/recordings/abcdef -> ReadTimeout"):
+        asyncio.run(fetch())
+
+
 def test_retry_log_names_the_request_but_never_the_key(
     faulty_emulator, admin, settings_for, caplog
 ):
@@ -229,3 +243,49 @@ def test_no_error_text_or_repr_contains_the_api_key(faulty_emulator, admin, sett
         for text in (str(error), repr(error), str(error.__cause__), repr(error.__cause__)):
             assert faulty_emulator.api_key not in text
             assert "Authorization" not in text and "Bearer" not in text
+
+
+def _chain(error: BaseException) -> list[BaseException]:
+    """The error and every exception it was raised from or while handling."""
+    chain, current = [], error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def _collect_async_errors(emulator, admin, settings_for) -> list[RelateError]:
+    async def capture(errors, call):
+        try:
+            await call()
+        except RelateError as exc:
+            errors.append(exc)
+
+    async def run() -> list[RelateError]:
+        errors: list[RelateError] = []
+        wrong_key = "sk-wrong-" + emulator.api_key
+        async with AsyncRelateClient(settings_for(emulator, api_key=wrong_key)) as client:
+            await capture(errors, lambda: client.get_contact("abcdef"))
+        settings = settings_for(emulator, max_retries=0, timeout=0.2)
+        async with AsyncRelateClient(settings) as client:
+            await capture(errors, lambda: client.get_contact("abcdef"))
+            for faults in ({"error_rate": 1.0}, {"drop_rate": 1.0}, {"spike_rate": 1.0}):
+                admin.set_faults(**{**NO_FAULTS, "spike_ms": 1000, **faults})
+                await capture(errors, lambda: client.get_contact("abcdef"))
+        return errors
+
+    return asyncio.run(run())
+
+
+def test_no_async_error_or_anything_in_its_chain_shows_the_api_key(
+    faulty_emulator, admin, settings_for
+):
+    errors = _collect_async_errors(faulty_emulator, admin, settings_for)
+    assert {type(e) for e in errors} == {
+        AuthenticationError, NotFoundError, ServerError, TransportError
+    }
+    for error in errors:
+        for link in _chain(error):
+            for text in (str(link), repr(link)):
+                assert faulty_emulator.api_key not in text
+                assert "Authorization" not in text and "Bearer" not in text
