@@ -23,11 +23,8 @@ from dagster import (
 from assets.metadata import api_metadata, table_metadata, unique_key_result
 from assets.partitions import daily_partitions, partition_days
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.meetings import extract_meeting_days, flatten_meeting_day
-from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
+from relate_pipeline.meetings import CHILD_TABLES, extract_meeting_days, write_meeting_day
 from relate_pipeline.tables import MEETING_TABLES, TABLES
-
-CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
 
 
 @asset(
@@ -89,16 +86,13 @@ def meeting_tables(context: AssetExecutionContext, lakehouse: Lakehouse):
     orphan_rows = {name: 0 for name in CHILD_TABLES}
     not_fetched: list[str] = []
     for day in context.partition_keys:
-        tables = flatten_meeting_day(raw, day)
+        written = write_meeting_day(raw, lake, day)
         for name in MEETING_TABLES:
-            table = tables[name]
-            lake.write_partition(name, day, table)
-            rows[name] += table.num_rows
-            duplicates[name] += duplicate_keys(table, TABLES[name].key)
+            rows[name] += written.rows[name]
+            duplicates[name] += written.duplicates[name]
         for name in CHILD_TABLES:
-            orphan_rows[name] += orphans(tables[name], tables["recordings"], "recording_id")
-        fetched = set(tables["recordings"].column("recording_id").to_pylist())
-        not_fetched += sorted(done_recording_ids(tables["event_recordings"]) - fetched)
+            orphan_rows[name] += written.orphans[name]
+        not_fetched += written.not_fetched
     context.log.info(", ".join(f"{name}={count}" for name, count in rows.items()))
 
     for name in MEETING_TABLES:

@@ -1,8 +1,8 @@
 """Section 2: recordings per second against concurrency, at 100 ms emulator latency.
 
-The measuring is `bench/fetch_throughput.py`'s (its cases, its runs, its table); this section
-only gives it a warmed emulator of the chosen size and a chosen set of concurrencies, so the one
-command covers it.
+The measuring is `bench/fetch_throughput.py`'s (its cases, its runs interleaved across cases, its
+table); this section only gives it a warmed emulator of the chosen size and a chosen set of
+concurrencies, so the one command covers it.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ def measure(concurrencies: tuple[int, ...], days: int, meetings_per_day: int, ru
     window = Window.ending_yesterday(days)
     with warm_emulator(window, meetings_per_day, ft.LATENCY_S * 1000) as emulator:
         ids = done_recording_ids(emulator)
-        rows = []
-        for case in cases:
-            row = ft.measure(case, emulator.base_url, emulator.api_key, ids, runs=runs)
-            log(f"fetch: c={case.concurrency} limit={case.rate_limit}: {row.rate:.1f} req/s ({row.ratio:.0%} of bound)")
-            rows.append(row)
+        rows = ft.measure_side_by_side(cases, emulator.base_url, emulator.api_key, ids, runs=runs)
+    for row in rows:
+        log(f"fetch: c={row.case.concurrency} limit={row.case.rate_limit}: {row.rate:.1f} req/s ({row.ratio:.0%} of bound)")
     return rows, len(ids)
 
 
 def render(rows: list, recordings: int, runs: int) -> str:
-    table = ft.render(rows, recordings).replace("# Recording-detail fetch throughput", "## 2. Fetch: recordings per second vs concurrency")
+    title = "## 2. Fetch: recordings per second vs concurrency"
+    table = ft.render(rows, recordings).replace("# Recording-detail fetch throughput", title)
     return table.replace(f"median of {ft.RUNS} runs", f"median of {runs} runs") + "\n"

@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -87,6 +88,7 @@ class Measured:
     seconds: float
     peak_rss_mb: float
     returncode: int
+    cpu_seconds: float = 0.0
     started_at: float = 0.0
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
@@ -111,9 +113,20 @@ def _tree_rss(process: psutil.Process) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT) -> Measured:
-    """Spawn, sample the tree's RSS every 10 ms until exit, and time it; output goes to temp files."""
+    """Spawn, sample the tree's RSS every 10 ms until exit, and time it; output goes to temp files.
+
+    CPU seconds (user + system of the child and every descendant it reaped) are taken from the
+    kernel's accounting of terminated children: on a shared machine they move far less than wall
+    time when other work competes for the cores.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        cpu_before = _children_cpu()
         started_at, started = time.time(), time.perf_counter()
         child = subprocess.Popen(list(command), env=env, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
         watched = psutil.Process(child.pid)
@@ -122,12 +135,14 @@ def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT) 
             peak = max(peak, _tree_rss(watched))
             time.sleep(POLL_S)
         seconds = time.perf_counter() - started
+        cpu_seconds = _children_cpu() - cpu_before
         out.seek(0)
         err.seek(0)
         return Measured(
             seconds=seconds,
             peak_rss_mb=peak / 2**20,
             returncode=child.returncode,
+            cpu_seconds=cpu_seconds,
             started_at=started_at,
             stdout=out.read().decode(errors="replace"),
             stderr=err.read().decode(errors="replace"),
@@ -135,17 +150,21 @@ def run_measured(command: Sequence[str], env: dict[str, str], cwd: Path = ROOT) 
 
 
 class RequestSpan:
-    """First and last moment the emulator's public request count changed, seen by polling its stats.
+    """When the emulator's public request count first passed ``skip`` and when it last changed, by polling.
 
     Admin calls are not counted as public requests, so polling does not disturb what it measures.
+    ``skip`` leaves out requests made before the work starts (the CLI's one pre-flight check,
+    which precedes Dagster's start-up by seconds). ``idle_seconds`` adds up the pauses inside the
+    span longer than ``idle_after_s`` in which no request arrived: time spent between API calls.
     """
 
-    def __init__(self, emulator: EmulatorProcess, interval_s: float = 0.02) -> None:
+    def __init__(self, emulator: EmulatorProcess, skip: int = 0, interval_s: float = 0.02, idle_after_s: float = 0.25) -> None:
         self._admin = emulator.admin
+        self._skip = skip
         self._interval = interval_s
+        self._idle_after = idle_after_s
         self._stop = threading.Event()
-        self.first: float | None = None
-        self.last: float | None = None
+        self._changes: list[float] = []
         self.requests = 0
         self._thread = threading.Thread(target=self._watch, name="request-span", daemon=True)
 
@@ -154,8 +173,8 @@ class RequestSpan:
             total = self._admin.stats()["total_requests"]
             now = time.perf_counter()
             if total != self.requests:
-                self.first = self.first if self.first is not None else now
-                self.last = now
+                if total > self._skip:
+                    self._changes.append(now)
                 self.requests = total
             self._stop.wait(self._interval)
 
@@ -170,8 +189,17 @@ class RequestSpan:
         self.requests = self._admin.stats()["total_requests"]
 
     @property
+    def counted(self) -> int:
+        return max(self.requests - self._skip, 0)
+
+    @property
     def seconds(self) -> float:
-        return 0.0 if self.first is None else self.last - self.first
+        return self._changes[-1] - self._changes[0] if self._changes else 0.0
+
+    @property
+    def idle_seconds(self) -> float:
+        gaps = (later - earlier for earlier, later in zip(self._changes, self._changes[1:]))
+        return sum(gap for gap in gaps if gap > self._idle_after)
 
 
 # ------------------------------------------------------------------ emulator

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from harness import Measured, Ours, Window, log, markdown_table, median, warm_emulator
 
-PHASES = ("before the run record", "run creation", "crm_snapshots", "raw_meetings", "meeting_tables", "warehouse", "after the run")
+PHASES = (
+    "before the run record", "run creation", "crm_snapshots", "raw_meetings", "meeting_tables", "warehouse", "after the run",
+)
 
 
 @dataclass
@@ -73,7 +75,9 @@ def _run(ours: Ours, window: Window, meetings_per_day: int, runs: int, latency_m
     return row
 
 
-def measure(day_counts: list[int], meetings_per_day: int, runs: int, ours: Ours, latency_ms: float = 50.0) -> tuple[ScaleRow, list[ScaleRow]]:
+def measure(
+    day_counts: list[int], meetings_per_day: int, runs: int, ours: Ours, latency_ms: float = 50.0
+) -> tuple[ScaleRow, list[ScaleRow]]:
     """The largest window's last data directory is kept (``rows[-1].data_dir``) for the warehouse section."""
     log("scale: fixed cost (one day, no meetings)")
     empty = _run(ours, Window.weekday_before_today(), 0, runs, latency_ms)

@@ -10,14 +10,16 @@ touching the API.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from contextlib import aclosing
+import asyncio
+from collections import Counter, defaultdict
+from contextlib import ExitStack, aclosing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError, RelateError, day_window
 from relate_pipeline.flatten import (
@@ -29,8 +31,25 @@ from relate_pipeline.flatten import (
     raw_events_table,
     raw_recordings_table,
 )
-from relate_pipeline.lake import Lake
-from relate_pipeline.tables import empty_table
+from relate_pipeline.lake import Lake, PartitionFile
+from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
+from relate_pipeline.tables import MEETING_TABLES, TABLES
+
+BATCH_RECORDINGS = 100
+"""Recordings per raw row group and per flattening batch: about 7 MB of response JSON at ~70 KB a
+body, enough for the vectorised flattening to run at full speed, small enough that a run's memory
+does not follow the size of a day."""
+
+RAW_RECORDING_COLUMNS = tuple(field.name for field in TABLES["raw_recordings"].schema)
+RECORDING_TABLES = (
+    "recordings",
+    "recording_topics",
+    "recording_action_items",
+    "transcript_utterances",
+    "summary_fields",
+    "missing_recordings",
+)
+CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
 
 
 @dataclass
@@ -62,10 +81,13 @@ def days_between(first_day: date, last_day: date) -> list[str]:
 
 
 def _previous_fetches(raw: Lake, day: str) -> dict[str, RecordingFetch]:
-    table = raw.read_partition("raw_recordings", day)
-    if table is None:
-        return {}
-    return {row["recording_id"]: RecordingFetch(**row) for row in table.to_pylist()}
+    """The day's last fetch outcomes without their bodies; reused bodies are copied later, batch by batch."""
+    columns = [name for name in RAW_RECORDING_COLUMNS if name != "body"]
+    return {
+        row["recording_id"]: RecordingFetch(**row)
+        for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS, columns=columns)
+        for row in batch.to_pylist()
+    }
 
 
 def _unchanged(previous: RecordingFetch | None, listed: ListedRecording) -> bool:
@@ -76,6 +98,40 @@ def _unchanged(previous: RecordingFetch | None, listed: ListedRecording) -> bool
     )
 
 
+class _DayRecordings:
+    """One day's new raw_recordings partition, filled a batch at a time as its fetches complete.
+
+    A batch is written once it is full or the day has no fetch left outstanding, on a worker
+    thread (Parquet encoding and zstd release the GIL), so the fan-out keeps running meanwhile
+    and at most a batch per day is ever held in memory.
+    """
+
+    def __init__(self, file: PartitionFile, expected: int) -> None:
+        self.file = file
+        self.outstanding = expected
+        self._pending: list[RecordingFetch] = []
+
+    async def add(self, fetch: RecordingFetch) -> None:
+        self._pending.append(fetch)
+        self.outstanding -= 1
+        if len(self._pending) >= BATCH_RECORDINGS or self.outstanding == 0:
+            await self.flush()
+
+    async def flush(self) -> None:
+        if self._pending:
+            table = raw_recordings_table(self._pending)
+            self._pending = []
+            await asyncio.to_thread(self.file.write, table)
+
+
+def _copy_reused(raw: Lake, day: str, reused: set[str], file: PartitionFile) -> None:
+    if not reused:
+        return
+    keep = pa.array(sorted(reused), type=pa.string())
+    for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
+        file.write(batch.filter(pc.is_in(batch.column("recording_id"), value_set=keep)))
+
+
 async def extract_meeting_days(
     client: AsyncRelateClient,
     first_day: date,
@@ -83,7 +139,11 @@ async def extract_meeting_days(
     tz: ZoneInfo,
     raw: Lake,
 ) -> RangeExtract:
-    """List the days' events, fetch changed recording details, and replace each day's raw partitions."""
+    """List the days' events, fetch changed recording details, and replace each day's raw partitions.
+
+    Bodies stream into the new partitions as they arrive; the partitions are published together
+    once every fetch is done, so a failed run leaves the previous ones in place.
+    """
     starts_after, starts_before = day_window(first_day, last_day, tz)
     events_by_day: dict[str, list[dict]] = defaultdict(list)
     async for event in client.list_calendar_events(starts_after=starts_after, starts_before=starts_before):
@@ -91,57 +151,98 @@ async def extract_meeting_days(
 
     days = days_between(first_day, last_day)
     report = RangeExtract({day: DayExtract(events=len(events_by_day[day])) for day in days})
-    fetches: dict[str, list[RecordingFetch]] = {day: [] for day in days}
+    reused: dict[str, set[str]] = {day: set() for day in days}
     wanted: dict[str, tuple[str, ListedRecording]] = {}
     for day in days:
         previous = _previous_fetches(raw, day)
         for listed in listed_done_recordings(events_by_day[day]):
             report.days[day].done_listed += 1
-            known = previous.get(listed.recording_id)
-            if _unchanged(known, listed):
-                fetches[day].append(known)
+            if _unchanged(previous.get(listed.recording_id), listed):
+                reused[day].add(listed.recording_id)
                 report.days[day].reused += 1
             else:
                 wanted[listed.recording_id] = (day, listed)
 
-    fetched_at = datetime.now(timezone.utc)
-    async with aclosing(client.get_recordings_raw(list(wanted))) as results:
-        async for recording_id, result in results:
-            day, listed = wanted[recording_id]
-            if isinstance(result, NotFoundError):
-                http_status, body = 404, None
-                report.days[day].missing += 1
-            elif isinstance(result, RelateError):
-                raise result
-            else:
-                http_status, body = 200, result
-                report.days[day].fetched += 1
-            fetches[day].append(
-                RecordingFetch(
-                    recording_id=recording_id,
-                    calendar_event_id=listed.calendar_event_id,
-                    listed_status=listed.listed_status,
-                    event_updated_at=listed.event_updated_at,
-                    fetched_at=fetched_at,
-                    http_status=http_status,
-                    body=body,
+    with ExitStack() as files:
+        expected = Counter(day for day, _ in wanted.values())
+        partitions = {
+            day: _DayRecordings(files.enter_context(raw.open_partition("raw_recordings", day)), expected[day])
+            for day in days
+        }
+        fetched_at = datetime.now(timezone.utc)
+        async with aclosing(client.get_recordings_raw(list(wanted))) as results:
+            async for recording_id, result in results:
+                day, listed = wanted[recording_id]
+                if isinstance(result, NotFoundError):
+                    http_status, body = 404, None
+                    report.days[day].missing += 1
+                elif isinstance(result, RelateError):
+                    raise result
+                else:
+                    http_status, body = 200, result
+                    report.days[day].fetched += 1
+                await partitions[day].add(
+                    RecordingFetch(
+                        recording_id=recording_id,
+                        calendar_event_id=listed.calendar_event_id,
+                        listed_status=listed.listed_status,
+                        event_updated_at=listed.event_updated_at,
+                        fetched_at=fetched_at,
+                        http_status=http_status,
+                        body=body,
+                    )
                 )
-            )
-
+        for day in days:
+            await partitions[day].flush()
+            _copy_reused(raw, day, reused[day], partitions[day].file)
     for day in days:
         raw.write_partition("raw_calendar_events", day, raw_events_table(events_by_day[day]))
-        raw.write_partition("raw_recordings", day, raw_recordings_table(sorted(fetches[day], key=lambda f: f.recording_id)))
     return report
 
 
-def flatten_meeting_day(raw: Lake, day: str) -> dict[str, pa.Table]:
-    """Every meeting table of one day, built from the raw store alone."""
-    raw_events = _read_raw(raw, "raw_calendar_events", day)
-    tables = flatten_events([orjson.loads(body) for body in raw_events.column("body").to_pylist()])
-    tables.update(flatten_raw_recordings(_read_raw(raw, "raw_recordings", day)))
-    return tables
+@dataclass
+class DayTables:
+    """What writing one day's meeting tables produced: row counts and the measures behind the asset checks."""
+
+    rows: dict[str, int]
+    duplicates: dict[str, int]
+    orphans: dict[str, int]
+    not_fetched: list[str]
 
 
-def _read_raw(raw: Lake, table: str, day: str) -> pa.Table:
-    stored = raw.read_partition(table, day)
-    return empty_table(table) if stored is None else stored
+def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
+    """Flatten one day of the raw store into every meeting table and replace their partitions.
+
+    Recordings are flattened BATCH_RECORDINGS at a time and each batch's rows are appended to
+    the tables' new files, so memory follows the batch size, not the day's size. The checks are
+    computed per batch: a recording's rows all come from its own body, hence from one batch, and
+    a recording id met again in a later batch is counted as duplicate rows in every table.
+    """
+    raw_events = raw.read_partition("raw_calendar_events", day)
+    bodies = [] if raw_events is None else raw_events.column("body").to_pylist()
+    event_tables = flatten_events([orjson.loads(body) for body in bodies])
+    rows = {name: 0 for name in MEETING_TABLES}
+    duplicates = {name: 0 for name in MEETING_TABLES}
+    orphan_rows = {name: 0 for name in CHILD_TABLES}
+    seen: set[str] = set()
+    with ExitStack() as files:
+        for name, table in event_tables.items():
+            lake.write_partition(name, day, table)
+            rows[name] += table.num_rows
+            duplicates[name] += duplicate_keys(table, TABLES[name].key)
+        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES}
+        for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
+            tables = flatten_raw_recordings(batch)
+            earlier = pa.array(sorted(seen), type=pa.string())
+            for name in RECORDING_TABLES:
+                table = tables[name]
+                outputs[name].write(table)
+                rows[name] += table.num_rows
+                duplicates[name] += duplicate_keys(table, TABLES[name].key)
+                if name != "missing_recordings" and len(earlier):
+                    duplicates[name] += pc.sum(pc.is_in(table.column("recording_id"), value_set=earlier)).as_py() or 0
+            for name in CHILD_TABLES:
+                orphan_rows[name] += orphans(tables[name], tables["recordings"], "recording_id")
+            seen.update(tables["recordings"].column("recording_id").to_pylist())
+    not_fetched = sorted(done_recording_ids(event_tables["event_recordings"]) - seen)
+    return DayTables(rows, duplicates, orphan_rows, not_fetched)
