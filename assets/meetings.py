@@ -43,7 +43,14 @@ def raw_meetings(context: AssetExecutionContext, relate_api: RelateApi, lakehous
 
     async def extract():
         async with relate_api.async_client() as client:
-            report = await extract_meeting_days(client, first_day, last_day, tz, lakehouse.raw)
+            report = await extract_meeting_days(
+                client,
+                first_day,
+                last_day,
+                tz,
+                lakehouse.raw,
+                on_progress=lambda done, total: context.log.info(f"recording details: {done}/{total} fetched"),
+            )
             return report, client.stats.as_dict()
 
     report, stats = asyncio.run(extract())

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
+from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, aclosing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -33,7 +34,7 @@ from relate_pipeline.flatten import (
 )
 from relate_pipeline.lake import Lake, PartitionFile
 from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
-from relate_pipeline.tables import MEETING_TABLES, TABLES
+from relate_pipeline.tables import MEETING_TABLES, RECORDING_TABLES, TABLES
 
 BATCH_RECORDINGS = 100
 """Recordings per raw row group and per flattening batch: about 7 MB of response JSON at ~70 KB a
@@ -41,14 +42,6 @@ body, enough for the vectorised flattening to run at full speed, small enough th
 does not follow the size of a day."""
 
 RAW_RECORDING_COLUMNS = tuple(field.name for field in TABLES["raw_recordings"].schema)
-RECORDING_TABLES = (
-    "recordings",
-    "recording_topics",
-    "recording_action_items",
-    "transcript_utterances",
-    "summary_fields",
-    "missing_recordings",
-)
 CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
 
 
@@ -124,6 +117,13 @@ class _DayRecordings:
             await asyncio.to_thread(self.file.write, table)
 
 
+async def aenumerate(items: AsyncIterator, start: int = 0) -> AsyncIterator[tuple[int, object]]:
+    position = start
+    async for item in items:
+        yield position, item
+        position += 1
+
+
 def _copy_reused(raw: Lake, day: str, reused: set[str], file: PartitionFile) -> None:
     if not reused:
         return
@@ -138,8 +138,12 @@ async def extract_meeting_days(
     last_day: date,
     tz: ZoneInfo,
     raw: Lake,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> RangeExtract:
     """List the days' events, fetch changed recording details, and replace each day's raw partitions.
+
+    ``on_progress(done, total)`` is called about every tenth of the detail fetches, so a long
+    backfill shows it is moving.
 
     Bodies stream into the new partitions as they arrive; the partitions are published together
     once every fetch is done, so a failed run leaves the previous ones in place.
@@ -171,7 +175,10 @@ async def extract_meeting_days(
         }
         fetched_at = datetime.now(timezone.utc)
         async with aclosing(client.get_recordings_raw(list(wanted))) as results:
-            async for recording_id, result in results:
+            step = max(1, len(wanted) // 10)
+            async for done, (recording_id, result) in aenumerate(results, start=1):
+                if on_progress and (done % step == 0 or done == len(wanted)):
+                    on_progress(done, len(wanted))
                 day, listed = wanted[recording_id]
                 if isinstance(result, NotFoundError):
                     http_status, body = 404, None

@@ -18,6 +18,8 @@ __all__ = [
     "TIMESTAMP",
     "TableSpec",
     "TABLES",
+    "EVENT_TABLES",
+    "RECORDING_TABLES",
     "MEETING_TABLES",
     "CRM_TABLES",
     "RAW_TABLES",
@@ -384,10 +386,8 @@ _specs = [
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in _specs}
 
-MEETING_TABLES: tuple[str, ...] = (
-    "calendar_events",
-    "event_attendees",
-    "event_recordings",
+EVENT_TABLES: tuple[str, ...] = ("calendar_events", "event_attendees", "event_recordings")
+RECORDING_TABLES: tuple[str, ...] = (
     "recordings",
     "recording_topics",
     "recording_action_items",
@@ -395,6 +395,7 @@ MEETING_TABLES: tuple[str, ...] = (
     "summary_fields",
     "missing_recordings",
 )
+MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES
 CRM_TABLES: tuple[str, ...] = (
     "contacts",
     "contact_emails",

@@ -79,3 +79,21 @@ def test_batched_checks_find_no_duplicates_or_orphans_in_a_clean_day(extracted, 
     assert set(written.duplicates.values()) == {0}
     assert set(written.orphans.values()) == {0}
     assert written.not_fetched == []
+
+
+
+def test_extraction_reports_progress_up_to_every_detail_fetched(emulator, tmp_path):
+    reports: list[tuple[int, int]] = []
+
+    async def extract() -> meetings.RangeExtract:
+        settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)
+        async with AsyncRelateClient(settings) as client:
+            return await meetings.extract_meeting_days(
+                client, date(2026, 5, 19), date(2026, 5, 20), UTC, Lake(str(tmp_path / "raw")),
+                on_progress=lambda done, total: reports.append((done, total)),
+            )
+
+    fetched = asyncio.run(extract()).total("fetched")
+    assert fetched > 0
+    assert reports[-1] == (fetched, fetched)
+    assert [done for done, _ in reports] == sorted(done for done, _ in reports)
