@@ -48,11 +48,6 @@ class PipelineHarness:
 
 
 @pytest.fixture
-def harness(emulator, tmp_path) -> PipelineHarness:
-    return PipelineHarness(emulator, tmp_path / "data")
-
-
-@pytest.fixture
 def make_harness(tmp_path):
     def build(emulator, name: str = "data") -> PipelineHarness:
         return PipelineHarness(emulator, tmp_path / name)

@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES
+from tests.pipeline.conftest import PipelineHarness
 from tests.pipeline.truth import expected
 
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
@@ -17,8 +18,6 @@ DAYS = ["2026-05-18", "2026-05-19", "2026-05-20"]
 
 @pytest.fixture(scope="module")
 def loaded(emulator, tmp_path_factory):
-    from tests.pipeline.conftest import PipelineHarness
-
     harness = PipelineHarness(emulator, tmp_path_factory.mktemp("range") / "data")
     result = harness.run(FIRST, LAST)
     truth = expected(emulator.admin.snapshot(), FIRST, LAST, "UTC")
