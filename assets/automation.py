@@ -14,7 +14,7 @@ from dagster import (
     sensor,
 )
 
-from assets.meetings import meeting_tables, raw_meetings
+from assets.meetings import meetings
 from assets.partitions import SETTINGS, daily_partitions
 from assets.resources import RelateApi
 from relate_pipeline.changes import ChangeCursor, contiguous_ranges, detect_changes
@@ -30,7 +30,7 @@ everything_job = define_asset_job(
 )
 meetings_job = define_asset_job(
     "relate_meetings",
-    selection=AssetSelection.assets(raw_meetings, meeting_tables).downstream(),
+    selection=AssetSelection.assets(meetings).downstream(),
     partitions_def=daily_partitions,
     description="The meeting days that changed, and the warehouse over them.",
 )

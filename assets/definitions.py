@@ -4,12 +4,12 @@ from dagster import Definitions
 
 from assets.automation import everything_job, meeting_changes, meetings_job, nightly
 from assets.crm import crm_snapshots
-from assets.meetings import meeting_tables, raw_meetings
+from assets.meetings import meetings
 from assets.resources import resources_from_env
 from assets.warehouse import warehouse
 
 defs = Definitions(
-    assets=[raw_meetings, meeting_tables, crm_snapshots, warehouse],
+    assets=[meetings, crm_snapshots, warehouse],
     jobs=[everything_job, meetings_job],
     schedules=[nightly],
     sensors=[meeting_changes],

@@ -21,7 +21,7 @@ class RelateApi(ConfigurableResource):
     base_url: str = "https://api.relate.so/v1"
     api_key: str
     rate_limit: float | None = None
-    max_concurrency: int = 16
+    max_concurrency: int = ClientSettings.max_concurrency
 
     def client_settings(self) -> ClientSettings:
         return ClientSettings(
@@ -70,7 +70,7 @@ def resources_from_env() -> dict[str, ConfigurableResource]:
             base_url=os.environ.get("RELATE_API_BASE_URL", RelateApi.model_fields["base_url"].default),
             api_key=EnvVar("RELATE_API_KEY"),
             rate_limit=float(rate_limit) if rate_limit else None,
-            max_concurrency=int(os.environ.get("RELATE_MAX_CONCURRENCY", "16")),
+            max_concurrency=int(os.environ.get("RELATE_MAX_CONCURRENCY", ClientSettings.max_concurrency)),
         ),
         "lakehouse": Lakehouse(data_dir=settings.data_dir, internal_domains=list(settings.internal_domains)),
     }

@@ -3,8 +3,10 @@
 import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from assets.crm import crm_snapshots
+from assets.meetings import MEETING_TABLES_KEY
+from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
-from relate_pipeline.tables import WAREHOUSE_TABLES
 from relate_pipeline.warehouse import build_warehouse
 
 MIN_MATCH_RATE = 0.5
@@ -18,7 +20,7 @@ MATCH_RATE_SQL = """
 
 
 @asset(
-    deps=list(WAREHOUSE_TABLES),
+    deps=[MEETING_TABLES_KEY, crm_snapshots],
     group_name="warehouse",
     kinds={"duckdb"},
     description=(
@@ -43,7 +45,7 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(settings.warehouse_path),
-            "row_counts": MetadataValue.json(counts),
+            **row_count_metadata(counts),
             "attendee_match_rate": MetadataValue.float(rate),
         },
         check_results=[

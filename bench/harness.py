@@ -356,7 +356,7 @@ def ensure_dlt_venv() -> Path:
 class Peer:
     """The dlt pipeline (bench/peer_dlt.py) in its own venv, each run in a fresh work directory."""
 
-    def __init__(self, work: Path, workers: int = 16, normalize_workers: int = 1) -> None:
+    def __init__(self, work: Path, workers: int = 32, normalize_workers: int = 1) -> None:
         self.work = work
         self.workers = workers
         self.normalize_workers = normalize_workers

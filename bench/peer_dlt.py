@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--starts-after", type=int, required=True, help="Unix seconds, inclusive")
     parser.add_argument("--starts-before", type=int, required=True, help="Unix seconds, exclusive")
     parser.add_argument("--work-dir", type=Path, required=True, help="a fresh directory for dlt's state and the DuckDB file")
-    parser.add_argument("--workers", type=int, default=16, help="extract threads (requests in flight)")
+    parser.add_argument("--workers", type=int, default=32, help="extract threads (requests in flight)")
     parser.add_argument("--normalize-workers", type=int, default=1)
     args = parser.parse_args(argv)
     api_key = os.environ.get("RELATE_API_KEY")

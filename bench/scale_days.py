@@ -15,7 +15,7 @@ from pathlib import Path
 from harness import Measured, Ours, Window, log, markdown_table, median, warm_emulator
 
 PHASES = (
-    "before the run record", "run creation", "crm_snapshots", "raw_meetings", "meeting_tables", "warehouse", "after the run",
+    "before the run record", "run creation", "crm_snapshots", "meetings", "warehouse", "after the run",
 )
 
 

@@ -1,18 +1,18 @@
 """Incremental extraction of meeting days: list events, fetch only what changed, keep the raw bytes.
 
-A range of days is listed once (one paginated listing, not one per day), the done recordings
-are fanned out concurrently, and each day's raw responses are written as one partition of the
-raw store. A recording is downloaded again only when it is new to that day, its event's
-``updated_at`` moved, or its last fetch failed; everything else is carried over from the
-previous raw partition. Flattening reads only the raw store, so it can be re-run without
-touching the API.
+The days of a range are listed concurrently, the done recordings are fanned out concurrently,
+and each day's raw responses are written as one partition of the raw store. A recording is
+downloaded again only when it is new to that day, its event's ``updated_at`` moved, or its last
+fetch failed; everything else is carried over from the previous raw partition. Flattening reads
+only the raw store, so it can be re-run without touching the API.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, aclosing
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -40,6 +40,9 @@ BATCH_RECORDINGS = 100
 """Recordings per raw row group and per flattening batch: about 7 MB of response JSON at ~70 KB a
 body, enough for the vectorised flattening to run at full speed, small enough that a run's memory
 does not follow the size of a day."""
+
+FLATTEN_WORKERS = 2
+"""Days flattened at once; memory is a batch per worker."""
 
 RAW_RECORDING_COLUMNS = tuple(field.name for field in TABLES["raw_recordings"].schema)
 CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
@@ -132,6 +135,19 @@ def _copy_reused(raw: Lake, day: str, reused: set[str], file: PartitionFile) -> 
         file.write(batch.filter(pc.is_in(batch.column("recording_id"), value_set=keep)))
 
 
+def _publish_day(raw: Lake, day: str, reused: set[str], recordings: PartitionFile, events: list[dict]) -> None:
+    _copy_reused(raw, day, reused, recordings)
+    recordings.publish()
+    raw.write_partition("raw_calendar_events", day, raw_events_table(events))
+
+
+async def _list_day(client: AsyncRelateClient, day: str, tz: ZoneInfo) -> list[dict]:
+    """One day's events. Days are listed concurrently: a range costs the round trips of its
+    longest day instead of one after another for every page of the whole range."""
+    starts_after, starts_before = day_window(date.fromisoformat(day), date.fromisoformat(day), tz)
+    return [event async for event in client.list_calendar_events(starts_after=starts_after, starts_before=starts_before)]
+
+
 async def extract_meeting_days(
     client: AsyncRelateClient,
     first_day: date,
@@ -139,21 +155,21 @@ async def extract_meeting_days(
     tz: ZoneInfo,
     raw: Lake,
     on_progress: Callable[[int, int], None] | None = None,
+    on_day_extracted: Callable[[str], None] | None = None,
 ) -> RangeExtract:
     """List the days' events, fetch changed recording details, and replace each day's raw partitions.
 
     ``on_progress(done, total)`` is called about every tenth of the detail fetches, so a long
     backfill shows it is moving.
 
-    Bodies stream into the new partitions as they arrive; the partitions are published together
-    once every fetch is done, so a failed run leaves the previous ones in place.
+    Bodies stream into the new partitions as they arrive. A day is published as soon as its last
+    fetch lands (recordings first, then the listed events), so a failed run leaves each day wholly
+    new or wholly as it was, and keeps the days it finished. Recordings are fetched in day order,
+    so days finish one after another; ``on_day_extracted(day)`` is called for each, letting the
+    day be flattened while later days are still being fetched.
     """
-    starts_after, starts_before = day_window(first_day, last_day, tz)
-    events_by_day: dict[str, list[dict]] = defaultdict(list)
-    async for event in client.list_calendar_events(starts_after=starts_after, starts_before=starts_before):
-        events_by_day[local_day(event["start_at"], tz)].append(event)
-
     days = days_between(first_day, last_day)
+    events_by_day = dict(zip(days, await asyncio.gather(*(_list_day(client, day, tz) for day in days))))
     report = RangeExtract({day: DayExtract(events=len(events_by_day[day])) for day in days})
     reused: dict[str, set[str]] = {day: set() for day in days}
     wanted: dict[str, tuple[str, ListedRecording]] = {}
@@ -167,12 +183,21 @@ async def extract_meeting_days(
             else:
                 wanted[listed.recording_id] = (day, listed)
 
+    async def publish(day: str) -> None:
+        await partitions[day].flush()
+        await asyncio.to_thread(_publish_day, raw, day, reused[day], partitions[day].file, events_by_day[day])
+        if on_day_extracted:
+            on_day_extracted(day)
+
     with ExitStack() as files:
         expected = Counter(day for day, _ in wanted.values())
         partitions = {
             day: _DayRecordings(files.enter_context(raw.open_partition("raw_recordings", day)), expected[day])
             for day in days
         }
+        for day in days:
+            if not expected[day]:
+                await publish(day)
         fetched_at = datetime.now(timezone.utc)
         async with aclosing(client.get_recordings_raw(list(wanted))) as results:
             step = max(1, len(wanted) // 10)
@@ -199,11 +224,8 @@ async def extract_meeting_days(
                         body=body,
                     )
                 )
-        for day in days:
-            await partitions[day].flush()
-            _copy_reused(raw, day, reused[day], partitions[day].file)
-    for day in days:
-        raw.write_partition("raw_calendar_events", day, raw_events_table(events_by_day[day]))
+                if not partitions[day].outstanding:
+                    await publish(day)
     return report
 
 
@@ -253,3 +275,50 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
             seen.update(tables["recordings"].column("recording_id").to_pylist())
     not_fetched = sorted(done_recording_ids(event_tables["event_recordings"]) - seen)
     return DayTables(rows, duplicates, orphan_rows, not_fetched)
+
+
+@dataclass
+class RangeTables:
+    """The days' ``DayTables`` added up, for the asset's metadata and checks."""
+
+    rows: Counter = field(default_factory=lambda: Counter(dict.fromkeys(MEETING_TABLES, 0)))
+    duplicates: Counter = field(default_factory=lambda: Counter(dict.fromkeys(MEETING_TABLES, 0)))
+    orphans: Counter = field(default_factory=lambda: Counter(dict.fromkeys(CHILD_TABLES, 0)))
+    not_fetched: list[str] = field(default_factory=list)
+
+    def add(self, day: DayTables) -> None:
+        self.rows.update(day.rows)
+        self.duplicates.update(day.duplicates)
+        self.orphans.update(day.orphans)
+        self.not_fetched += day.not_fetched
+
+
+class MeetingDayWriter:
+    """Runs ``write_meeting_day`` for the days handed to it on worker threads, and adds up their results.
+
+    Days share nothing, and most of a day's work (Arrow's JSON reader, Parquet encoding, zstd)
+    runs in C++ without the GIL: days handed over during extraction are flattened while the
+    fan-out keeps fetching, and ``workers`` days at once keep that many cores busy.
+    """
+
+    def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS) -> None:
+        self._raw, self._lake = raw, lake
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flatten")
+        self._days: list[Future[DayTables]] = []
+
+    def __enter__(self) -> MeetingDayWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, day: str) -> None:
+        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day))
+
+    def result(self) -> RangeTables:
+        """Every submitted day's tables, once all are written; a day's failure is raised here."""
+        total = RangeTables()
+        for day in self._days:
+            total.add(day.result())
+        return total
+

@@ -10,12 +10,12 @@ from dagster import DagsterInstance, materialize
 
 from assets.automation import range_tags
 from assets.crm import crm_snapshots
-from assets.meetings import meeting_tables, raw_meetings
+from assets.meetings import meetings
 from assets.resources import Lakehouse, RelateApi
 from assets.warehouse import warehouse
 from relate_pipeline.lake import Lake
 
-ALL_ASSETS = [raw_meetings, meeting_tables, crm_snapshots, warehouse]
+ALL_ASSETS = [meetings, crm_snapshots, warehouse]
 
 
 class PipelineHarness:
@@ -37,9 +37,10 @@ class PipelineHarness:
     def warehouse_path(self) -> str:
         return self.lakehouse.settings().warehouse_path
 
-    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True):
+    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None):
         return materialize(
             assets,
+            selection=selection,
             resources={"relate_api": self.api, "lakehouse": self.lakehouse},
             instance=self.instance,
             tags=range_tags(first, last),

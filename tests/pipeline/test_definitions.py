@@ -10,15 +10,31 @@ from pathlib import Path
 from dagster import AssetKey
 
 from assets.definitions import defs
-from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES
+from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES, TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
 
-def test_graph_holds_every_table_the_raw_store_and_the_warehouse():
+def test_graph_holds_the_raw_store_the_table_groups_and_the_warehouse():
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"raw_meetings", "warehouse", *MEETING_TABLES, *CRM_TABLES}
+    assert keys == {"raw_meetings", "meeting_tables", "crm_snapshots", "warehouse"}
+
+
+def test_the_warehouse_depends_on_both_table_groups_and_the_tables_on_the_raw_store():
+    graph = defs.resolve_asset_graph()
+    assert graph.get(AssetKey("warehouse")).parent_keys == {AssetKey("meeting_tables"), AssetKey("crm_snapshots")}
+    assert graph.get(AssetKey("meeting_tables")).parent_keys == {AssetKey("raw_meetings")}
+
+
+def test_every_table_is_described_with_its_columns_in_its_assets_definition():
+    graph = defs.resolve_asset_graph()
+    for asset, tables in (("meeting_tables", MEETING_TABLES), ("crm_snapshots", CRM_TABLES)):
+        metadata = graph.get(AssetKey(asset)).metadata
+        for table in tables:
+            assert f"`{table}`" in metadata["tables"].value, table
+            columns = [column.name for column in metadata[f"columns/{table}"].schema.columns]
+            assert columns == list(TABLES[table].schema.names), table
 
 
 def test_every_asset_has_a_description_a_group_and_kinds():
@@ -32,8 +48,9 @@ def test_every_asset_has_a_description_a_group_and_kinds():
 
 def test_meeting_assets_are_daily_partitioned_and_crm_is_not():
     graph = defs.resolve_asset_graph()
-    assert graph.get(AssetKey("transcript_utterances")).partitions_def is not None
-    assert graph.get(AssetKey("contacts")).partitions_def is None
+    assert graph.get(AssetKey("raw_meetings")).partitions_def is not None
+    assert graph.get(AssetKey("meeting_tables")).partitions_def is not None
+    assert graph.get(AssetKey("crm_snapshots")).partitions_def is None
 
 
 def test_schedule_sensor_and_jobs_are_registered():
@@ -64,9 +81,8 @@ def test_a_partition_range_launched_by_the_dagster_cli_runs_each_step_in_its_own
         "RELATE_DATA_DIR": str(tmp_path / "data"),
         "DAGSTER_HOME": str(tmp_path),
     }
-    selection = ",".join(["raw_meetings", *MEETING_TABLES])
     result = subprocess.run(
-        [DAGSTER, "asset", "materialize", "-m", "assets.definitions", "--select", selection,
+        [DAGSTER, "asset", "materialize", "-m", "assets.definitions", "--select", "raw_meetings,meeting_tables",
          "--partition-range", "2026-05-19...2026-05-20"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )

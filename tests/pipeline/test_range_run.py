@@ -91,15 +91,18 @@ def test_every_asset_check_passes(loaded):
     assert failed == []
 
 
-def test_materializations_carry_row_counts_and_api_counters(loaded):
+def test_materializations_carry_each_tables_row_count_and_the_api_counters(loaded):
     _, result, truth = loaded
     by_asset = {}
     for event in result.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         by_asset[materialization.asset_key.to_user_string()] = materialization.metadata
-    assert by_asset["recordings"]["dagster/row_count"].value == len(truth["recording_ids"])
+    assert by_asset["meeting_tables"]["rows/recordings"].value == len(truth["recording_ids"])
+    assert by_asset["meeting_tables"]["rows/event_attendees"].value == truth["attendee_count"]
+    assert by_asset["crm_snapshots"]["rows/contacts"].value > 0
+    assert by_asset["warehouse"]["rows/transcript_utterances"].value == sum(truth["utterances"].values())
     assert by_asset["raw_meetings"]["api_requests"].value > 0
-    assert "dagster/column_schema" in by_asset["transcript_utterances"]
+    assert by_asset["crm_snapshots"]["api_requests"].value > 0
 
 
 def test_warehouse_exposes_every_table_and_analyst_view(loaded):
@@ -113,6 +116,17 @@ def test_warehouse_exposes_every_table_and_analyst_view(loaded):
     assert participants == truth["attendee_count"]
     assert meetings == len(truth["event_ids"])
     assert utterances == sum(truth["utterances"].values())
+
+
+def test_meeting_tables_alone_are_rebuilt_from_the_raw_store_without_calling_the_api(loaded, emulator):
+    harness, _, _ = loaded
+    before = {t: sorted(map(str, lake_rows(harness, t))) for t in MEETING_TABLES}
+    requests = emulator.admin.stats()["total_requests"]
+    result = harness.run(FIRST, LAST, selection=["meeting_tables"])
+    assert result.success
+    assert {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()} == {"meeting_tables"}
+    assert emulator.admin.stats()["total_requests"] == requests
+    assert {t: sorted(map(str, lake_rows(harness, t))) for t in MEETING_TABLES} == before
 
 
 def test_rerun_downloads_nothing_unchanged_and_duplicates_nothing(loaded):

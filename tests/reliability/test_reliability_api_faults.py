@@ -45,7 +45,7 @@ def client_count(result, counter: str) -> int:
         event.event_specific_data.materialization.asset_key.to_user_string(): event.event_specific_data.materialization.metadata
         for event in result.get_asset_materialization_events()
     }
-    return metadata["raw_meetings"][counter].value + metadata["contacts"][counter].value
+    return metadata["raw_meetings"][counter].value + metadata["crm_snapshots"][counter].value
 
 
 def test_429_storm_with_retry_after_lands_the_fault_free_result(reliability_emulator, faults, baseline, tmp_path):
