@@ -8,6 +8,7 @@ backfill is a handful of runs and the recording fan-out stays inside one process
 """
 
 import asyncio
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from dagster import (
@@ -87,7 +88,12 @@ def meetings(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: L
             yield _tables_result(context, tables.result())
 
 
-def _extract(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: Lakehouse, on_day_extracted) -> MaterializeResult:
+def _extract(
+    context: AssetExecutionContext,
+    relate_api: RelateApi,
+    lakehouse: Lakehouse,
+    on_day_extracted: Callable[[str], None] | None,
+) -> MaterializeResult:
     first_day, last_day = partition_days(context.partition_keys)
 
     async def extract() -> tuple[RangeExtract, dict]:
