@@ -129,6 +129,14 @@ def test_meeting_tables_alone_are_rebuilt_from_the_raw_store_without_calling_the
     assert {t: sorted(map(str, lake_rows(harness, t))) for t in MEETING_TABLES} == before
 
 
+def test_raw_meetings_alone_fill_the_raw_store_and_write_no_table(emulator, tmp_path):
+    harness = PipelineHarness(emulator, tmp_path / "data")
+    result = harness.run(FIRST, LAST, selection=["raw_meetings"])
+    assert {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()} == {"raw_meetings"}
+    assert harness.lakehouse.raw.partitions("raw_recordings") == DAYS
+    assert all(harness.lake.partitions(table) == [] for table in MEETING_TABLES)
+
+
 def test_rerun_downloads_nothing_unchanged_and_duplicates_nothing(loaded):
     harness, _, truth = loaded
     before = {t: len(lake_rows(harness, t)) for t in MEETING_TABLES}
