@@ -299,6 +299,9 @@ class MeetingDayWriter:
     Days share nothing, and most of a day's work (Arrow's JSON reader, Parquet encoding, zstd)
     runs in C++ without the GIL: days handed over during extraction are flattened while the
     fan-out keeps fetching, and ``workers`` days at once keep that many cores busy.
+
+    Leaving the ``with`` block waits for every day handed over, also when extraction failed: a
+    day is handed over only once its raw partitions are complete, so its tables should follow.
     """
 
     def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS) -> None:
@@ -310,7 +313,7 @@ class MeetingDayWriter:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=True)
 
     def submit(self, day: str) -> None:
         self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day))

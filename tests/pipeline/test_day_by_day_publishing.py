@@ -11,7 +11,7 @@ import pytest
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, ServerError
 from relate_pipeline.lake import Lake
-from relate_pipeline.meetings import extract_meeting_days
+from relate_pipeline.meetings import MeetingDayWriter, extract_meeting_days
 
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
 DAYS = ["2026-05-18", "2026-05-19", "2026-05-20"]
@@ -70,3 +70,15 @@ def test_failure_after_the_first_day_writes_nothing_of_the_others(failed_after_f
     assert raw.partitions("raw_recordings") == [DAYS[0]]
     assert raw.partitions("raw_calendar_events") == [DAYS[0]]
     assert sorted(root.rglob("*.tmp")) == []
+
+
+def test_days_handed_over_before_a_failure_still_get_their_tables(emulator, tmp_path):
+    raw, lake = Lake(str(tmp_path / "raw")), Lake(str(tmp_path / "lake"))
+    extract(emulator, raw)
+    with pytest.raises(RuntimeError, match="extraction failed"):
+        with MeetingDayWriter(raw, lake, workers=1) as writer:
+            for day in DAYS:
+                writer.submit(day)
+            raise RuntimeError("extraction failed after handing every day over")
+    assert lake.partitions("calendar_events") == DAYS
+    assert lake.partitions("transcript_utterances") == DAYS
