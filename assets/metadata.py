@@ -29,7 +29,8 @@ def tables_definition_metadata(names: Iterable[str]) -> dict:
         ["| table | key | what it holds |", "| --- | --- | --- |"]
         + [f"| `{name}` | {', '.join(TABLES[name].key)} | {TABLES[name].description} |" for name in names]
     )
-    return {"tables": MetadataValue.md(summary), **{f"columns/{name}": MetadataValue.table_schema(column_schema(name)) for name in names}}
+    schemas = {f"columns/{name}": MetadataValue.table_schema(column_schema(name)) for name in names}
+    return {"tables": MetadataValue.md(summary), **schemas}
 
 
 def row_count_metadata(rows: Mapping[str, int]) -> dict:

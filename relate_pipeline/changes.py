@@ -23,7 +23,11 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from relate_pipeline.client import RelateClient, day_window
-from relate_pipeline.meetings import local_day
+
+
+def local_day(timestamp: str, tz: ZoneInfo) -> str:
+    """The partition a meeting belongs to: its start converted to the pipeline's time zone."""
+    return datetime.fromisoformat(timestamp).astimezone(tz).date().isoformat()
 
 
 @dataclass(frozen=True)

@@ -67,11 +67,6 @@ class RangeExtract:
         return sum(getattr(day, name) for day in self.days.values())
 
 
-def local_day(timestamp: str, tz: ZoneInfo) -> str:
-    """The partition a meeting belongs to: its start converted to the pipeline's time zone."""
-    return datetime.fromisoformat(timestamp).astimezone(tz).date().isoformat()
-
-
 def days_between(first_day: date, last_day: date) -> list[str]:
     return [(first_day + timedelta(days=n)).isoformat() for n in range((last_day - first_day).days + 1)]
 
