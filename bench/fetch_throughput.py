@@ -28,8 +28,7 @@ How it measures, so that the figure is the client's and not an artefact of the s
   that wait, more than either process's own CPU, is what stands between the rate and the bound.
 
 Reference rows: a bare aiohttp loop (no retries, gate, counters or error mapping) — the floor of
-what one Python process spends per request here — and the async client on httpx's own httpcore
-transport (sharded), the alternative to the default aiohttp transport.
+what one Python process spends per request here.
 
 Run: python bench/fetch_throughput.py   (writes bench/results/fetch_throughput.md as well)
 """
@@ -60,7 +59,6 @@ CONCURRENCIES = (1, 2, 4, 8, 16, 32, 64)
 RATE_LIMITED = (64, 200.0)
 WORKSPACE = {"days": 7, "meetings_per_day": 260}
 BARE = "bare aiohttp (reference)"
-HTTPCORE = "httpcore, 16 per pool (reference)"
 RESULTS = Path(__file__).resolve().parent / "results" / "fetch_throughput.md"
 
 
@@ -195,7 +193,6 @@ async def fetch_with_client(
         base_url=base_url,
         api_key=api_key,
         max_concurrency=case.concurrency,
-        async_transport="httpcore" if case.transport == HTTPCORE else "aiohttp",
         rate_limit=case.rate_limit,
     )
     async with AsyncRelateClient(settings) as client:
@@ -204,7 +201,7 @@ async def fetch_with_client(
             failures += not isinstance(body, bytes)
         if failures:
             raise RuntimeError(f"{failures} of {len(ids)} recordings failed to fetch")
-        return client.stats.retries, client.shard_count
+        return client.stats.retries, 1
 
 
 def one_run(case: Case, base_url: str, api_key: str, ids: list[str]) -> Run:
@@ -328,7 +325,6 @@ def main() -> int:
     cases = [Case(c) for c in CONCURRENCIES]
     cases.append(Case(RATE_LIMITED[0], rate_limit=RATE_LIMITED[1]))
     cases.extend(Case(c, transport=BARE) for c in (32, 64))
-    cases.append(Case(64, transport=HTTPCORE))
     with EmulatorProcess(latency_ms=LATENCY_S * 1000, **WORKSPACE) as emulator:
         ids = done_recording_ids(emulator.base_url, emulator.api_key)
         if len(ids) < WAVES * max(CONCURRENCIES):

@@ -222,7 +222,7 @@ class RequestSpan:
 
 # ------------------------------------------------------------------ emulator
 @contextmanager
-def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float = 0.0) -> Iterator[EmulatorProcess]:
+def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float | None = None) -> Iterator[EmulatorProcess]:
     with EmulatorProcess(
         days=window.days, end_date=window.last, meetings_per_day=meetings_per_day,
         latency_ms=latency_ms, rate_limit=rate_limit,
@@ -254,7 +254,7 @@ def fetch_bodies(emulator: EmulatorProcess, ids: Sequence[str], concurrency: int
 def warm(emulator: EmulatorProcess) -> int:
     """Fetch every done recording once (without latency or rate limit), so its bytes are cached."""
     faults = emulator.admin.faults()
-    emulator.admin.set_faults(latency_ms=0, rate_limit=0)
+    emulator.admin.set_faults(latency_ms=0, rate_limit=None)
     try:
         bodies = fetch_bodies(emulator, done_recording_ids(emulator))
     finally:

@@ -1,16 +1,13 @@
-"""The async client's default wire: requests sent straight through one aiohttp session.
+"""The async client's wire: requests sent straight through one aiohttp session.
 
-Why aiohttp: measured against the emulator on a 2-core machine, httpx's default async stack
-(httpcore + anyio) spends ~2 ms of CPU per 68 KiB recording even with small sharded pools, and
-~15 ms once one pool holds 64 connections (encode/httpcore#1035, encode/httpx#3215); aiohttp's C
-parser and connector spend a fraction of that. Why straight through, not behind an httpx
-transport adapter (as this module first did): building an httpx.Request, merging its headers,
-re-parsing its URL and wrapping every answer in an httpx.Response cost more CPU than aiohttp
-itself — ~1.2 ms per recording through the adapter against ~0.5 ms straight through, where a bare
-aiohttp loop spends ~0.45 ms. At 64 requests in flight on two shared cores that difference decides
-how close the fan-out gets to the latency bound (see bench/fetch_throughput.py).
+Why aiohttp rather than httpx's async stack: see the package docstring (client/__init__.py).
+Why straight through, not behind an httpx transport adapter (as this module first did):
+building an httpx.Request, merging its headers, re-parsing its URL and wrapping every answer in
+an httpx.Response cost more CPU than aiohttp itself, and at the default concurrency on two shared
+cores that CPU decides how close the fan-out gets to the latency bound (bench/fetch_throughput.py,
+"Fetch" in docs/benchmarks.md).
 
-What stays shared with the httpx transports, so behaviour does not depend on the wire: the retry
+What stays shared with the sync client's httpx transport, so behaviour does not depend on the wire: the retry
 policy, the gate and the counters (transport.py), the query-string and JSON-body encodings (httpx's
 own, see `encoded_query` and `encoded_json`), and the exception types — aiohttp's failures are
 mapped onto the httpx exceptions the retry policy already classifies.
@@ -69,10 +66,8 @@ class AiohttpSender:
     connection turns out to be dead (RFC 9112 §9.3.1); such resends happen below the retry policy
     and are not counted in RequestStats. HTTP(S)_PROXY is not consulted: aiohttp's trust_env
     re-reads the environment and netrc in a worker thread on every request, which measured as
-    costly as the rest of the request; behind a proxy, choose async_transport="httpcore".
+    costly as the rest of the request, so the async client does not support proxies.
     """
-
-    pool_count = 1
 
     def __init__(self, settings: ClientSettings, ssl_context: ssl.SSLContext) -> None:
         self._settings = settings

@@ -242,8 +242,8 @@ def _checked_settings(settings: Any) -> ClientSettings:
 class _ClientBase(_Endpoints):
     def __init__(self, settings: ClientSettings) -> None:
         self.settings = _checked_settings(settings)
-        self._stats = RequestStats()
         gate = gate_for(settings.base_url)
+        self._stats = RequestStats(lambda: gate.rate_found)
         self._gate = gate
         self._release_rate_claim = weakref.finalize(
             self, gate.release, gate.claim(settings.rate_limit)
@@ -313,15 +313,6 @@ class AsyncRelateClient(_ClientBase):
     def __init__(self, settings: ClientSettings) -> None:
         super().__init__(settings)
         self._transport = AsyncTransport(self.settings, self._stats, self._gate)
-
-    @property
-    def shard_count(self) -> int:
-        """How many connection pools carry the `max_concurrency` in-flight requests.
-
-        One aiohttp session with the default transport; ceil(max_concurrency / shard_size)
-        httpx.AsyncClients with "httpcore".
-        """
-        return self._transport.shard_count
 
     async def __aenter__(self) -> AsyncRelateClient:
         return self

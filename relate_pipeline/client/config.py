@@ -16,7 +16,6 @@ from relate_pipeline.client.errors import ConfigurationError
 DEFAULT_BASE_URL = "https://api.relate.so/v1"
 BASE_URL_ENV = "RELATE_API_BASE_URL"
 API_KEY_ENV = "RELATE_API_KEY"
-ASYNC_TRANSPORTS = ("aiohttp", "httpcore")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,17 +35,13 @@ class ClientSettings:
     backoff_max: float = 30.0
     retry_after_cap: float = 120.0
     rate_limit: float | None = None
+    """A fixed ceiling in requests/second, or None (the default): no ceiling. Either way the
+    process-wide gate finds the server's own limit and paces below it (ratelimit.py)."""
     max_concurrency: int = 32
-    """Requests in flight at once. At 32 the client kept 86 % of the latency bound on two cores
-    (bench/fetch_throughput.py); the spec states no limit, so set `rate_limit` when one applies."""
+    """Requests in flight at once; 32 is where the fetch curve stops tracking the latency bound
+    on two cores ("Fetch" in docs/benchmarks.md). A concurrency cap does not bound a rate: the
+    gate does that."""
     page_size: int = 100
-    async_transport: str = "aiohttp"
-    """What carries the async client's requests: "aiohttp" (default; a fraction of the CPU per
-    request, see aiohttp_transport.py) or "httpcore" (httpx's own stack, e.g. behind a proxy)."""
-    shard_size: int = 16
-    """With the httpcore transport only: in-flight requests per httpx.AsyncClient. One pool slows
-    down sharply as it grows (httpcore scans every connection on every request), so the async
-    client spreads `max_concurrency` over ceil(max_concurrency / shard_size) clients."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "base_url", _checked_base_url(self.base_url))
@@ -57,13 +52,8 @@ class ClientSettings:
         if self.rate_limit is not None:
             _check_positive("rate_limit", self.rate_limit)
         _check_int("max_retries", self.max_retries, minimum=0)
-        for name in ("max_concurrency", "page_size", "shard_size"):
+        for name in ("max_concurrency", "page_size"):
             _check_int(name, getattr(self, name), minimum=1)
-        if self.async_transport not in ASYNC_TRANSPORTS:
-            raise ConfigurationError(
-                f"async_transport must be one of {', '.join(ASYNC_TRANSPORTS)}, "
-                f"got {self.async_transport!r}"
-            )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ClientSettings:

@@ -1,27 +1,73 @@
-"""A process-wide request gate per API base URL, shared by sync and async clients.
+"""A process-wide request gate per API base URL that finds the server's rate limit by itself.
+
+Relate publishes no rate limit, so the gate learns one. Every request of the process to one base
+URL, sync or async, passes through the same gate, which decides when it may be sent:
+
+* **Before any push-back** requests go out at full concurrency, behind a slow-start window (two
+  in flight, one more per success, as TCP does) so that the first burst against an unknown limit
+  costs a handful of 429s instead of a whole window of them.
+* **On the first 429** the gate starts pacing at `FIRST_CUT` × the success rate of the last
+  second, and every request of the process is spaced 1/rate apart (GCRA-style virtual
+  scheduling: idle time never accumulates into a burst). A token bucket answers 429s fast, so
+  latency-based limiters see nothing, and capping concurrency does not bound a rate; pacing does.
+* **Each later 429** cuts the rate to `CUT` × the current rate, or to the success rate of the
+  last second if that is lower (what the server actually let through), once per epoch: a 429
+  for a request sent before the last cut says nothing new, and counting it would cut again for
+  the same overshoot.
+* **Each success the pacer held back** (the pacer, not the server or the caller, is the
+  bottleneck) raises the rate. Until the second 429 it grows by `RECOVERY_PER_SECOND` a second,
+  since the first estimate can be far too low (a bucket with a burst of 1 lets one request
+  through before refusing); after that by `GROWTH_PER_SECOND` / rate per success, a fixed share
+  per second whatever the rate, so a cycle of probe and cut lasts several seconds at any rate.
+* **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
+  `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
+  above it. `Remaining: 0` with a `Reset` (either header family) without a policy pauses like a
+  Retry-After would.
+* A fixed ceiling claimed by a client (`ClientSettings.rate_limit`, `RELATE_RATE_LIMIT`) caps
+  everything above; the strictest live claim wins, and adaptation still runs below it.
+
+Retry-After: the first 429 pauses every request for its Retry-After, as does any later one asking
+for more than `SHORT_RETRY_AFTER`; a shorter one while pacing only cuts the rate (`Retry-After: 1`
+is the coarsest answer a token bucket can give and says little about its rate). The refused
+request itself always waits its Retry-After before trying again (retry.py).
+
+The design follows botocore's adaptive retry mode (a client-side token bucket, cut on throttles,
+probed back up) and Netflix concurrency-limits' AIMD; the parameters are the ones the
+"Rate limits" section of docs/benchmarks.md measures.
 
 Why not aiolimiter: its AsyncLimiter lives on one event loop and cannot be awaited from a plain
-thread, yet a Dagster run may use a sync client in one op and an async client in another, in the
-same process, against the same API budget. This gate therefore keeps its state behind a
-`threading.Lock` held only for arithmetic (never while sleeping), and hands back *how long to
-wait*; the sync client sleeps with `time.sleep`, the async one with `asyncio.sleep`.
-
-Scheduling is GCRA-style ("virtual scheduling"): each request reserves the next free slot, slots
-are spaced 1/rate apart, and idle time does not accumulate into a burst — so the client never
-exceeds the rate in any window, which is what a server-side token bucket rewards.
-
-The gate is also where a 429 slows everybody down: `pause(seconds)` holds every request of every
-client on that base URL until the server's Retry-After has passed, instead of letting the other
-in-flight workers keep hammering. A request that had already reserved a slot when a pause began
-re-checks after its sleep and waits out the pause too.
+thread, yet one process may run sync and async clients against the same API budget. The gate's
+state sits behind a `threading.Lock` held only for arithmetic, never while sleeping: `admit`
+returns a ticket or how long to hold, and the sync and async waits sleep accordingly. Time comes
+from an injectable clock, so the behaviour above is tested without sleeping.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
+import math
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from relate_pipeline.client.limit_headers import announced_rate, spent_for
+
+logger = logging.getLogger("relate_pipeline.client")
+
+SLOW_START_WINDOW = 2
+SLOW_START_END = 256
+SUCCESS_WINDOW_S = 1.0
+FIRST_CUT = 0.8
+CUT = 0.85
+GROWTH_PER_SECOND = 0.015
+RECOVERY_PER_SECOND = 1.25
+HEADROOM = 0.9
+MIN_RATE = 0.05
+SHORT_RETRY_AFTER = 1.0
 
 _registry_lock = threading.Lock()
 _registry: dict[str, RateGate] = {}
@@ -32,24 +78,58 @@ def gate_for(base_url: str) -> RateGate:
     with _registry_lock:
         gate = _registry.get(base_url)
         if gate is None:
-            gate = _registry[base_url] = RateGate()
+            gate = _registry[base_url] = RateGate(base_url)
         return gate
 
 
-class RateGate:
-    """Spacing plus pause for one API budget.
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """Permission to send one request now; hand it back to `settle` or `abandon`."""
 
-    Several clients may claim a rate for the same base URL; the strictest live claim applies, so
-    a client configured for 5 req/s is not overrun by a sibling configured for 50 req/s. Claims
-    are released when a client closes (or is garbage-collected).
+    epoch: int
+    paced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Not yet: ask `admit` again after `seconds` (None: once a request in flight finishes).
+
+    `slot` is a reserved send time; passing the hold back to `admit` keeps it.
     """
 
-    def __init__(self) -> None:
+    seconds: float | None
+    slot: float | None = None
+    epoch: int = -1
+
+
+class RateGate:
+    """Pacing, pauses and slow start for one API budget (see the module docstring)."""
+
+    def __init__(
+        self,
+        name: str = "",
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._name = name
+        self._clock = clock
+        self._wall_clock = wall_clock
         self._lock = threading.Lock()
         self._claims: dict[int, float | None] = {}
         self._claim_ids = itertools.count()
         self._next_slot = 0.0
+        self._last_sent = -math.inf
         self._paused_until = 0.0
+        self._learned: float | None = None
+        self._announced: float | None = None
+        self._epoch = 0
+        self._cuts = 0
+        self._successes: deque[float] = deque()
+        self._window: float = SLOW_START_WINDOW
+        self._in_flight = 0
+        self._wakers: list[Callable[[], None]] = []
+
+    # fixed ceilings
 
     def claim(self, rate: float | None) -> int:
         with self._lock:
@@ -62,49 +142,225 @@ class RateGate:
             self._claims.pop(claim_id, None)
 
     @property
-    def rate(self) -> float | None:
+    def ceiling(self) -> float | None:
+        """The strictest fixed rate a live client claimed, or None."""
         with self._lock:
-            return self._current_rate()
+            return self._ceiling()
 
-    def _current_rate(self) -> float | None:
+    @property
+    def rate(self) -> float | None:
+        """Requests per second the gate lets through now, or None when unpaced."""
+        with self._lock:
+            return self._rate()
+
+    @property
+    def rate_found(self) -> float | None:
+        """The rate the gate found (from 429s or headers), or None while the server is silent."""
+        with self._lock:
+            found = [r for r in (self._learned, self._headroom()) if r is not None]
+            return min(found) if found else None
+
+    def _ceiling(self) -> float | None:
         rates = [rate for rate in self._claims.values() if rate is not None]
         return min(rates) if rates else None
+
+    def _headroom(self) -> float | None:
+        return None if self._announced is None else self._announced * HEADROOM
+
+    def _rate(self) -> float | None:
+        rates = [r for r in (self._ceiling(), self._learned, self._headroom()) if r is not None]
+        return min(rates) if rates else None
+
+    def forget(self) -> None:
+        """Drop what was learned (rate, announcement, pause) and start over with slow start.
+
+        For when the limit is known to have changed, e.g. the key moved to another plan or the
+        server under test was reconfigured; fixed ceilings claimed by live clients stay.
+        """
+        with self._lock:
+            self._learned = self._announced = None
+            self._cuts = 0
+            self._paused_until = self._next_slot = 0.0
+            self._epoch += 1
+            self._successes.clear()
+            self._window = SLOW_START_WINDOW
+
+    # admission
+
+    def admit(self, hold: Hold | None = None) -> Ticket | Hold:
+        """A ticket to send now, or how long to hold before asking again."""
+        with self._lock:
+            now = self._clock()
+            if now < self._paused_until:
+                return Hold(self._paused_until - now)
+            if hold is not None and hold.slot is not None and hold.epoch == self._epoch:
+                if now >= hold.slot:
+                    return self._ticket(paced=True)
+                return hold
+            if self._in_flight >= self._window:
+                return Hold(None)
+            rate = self._rate()
+            if rate is None:
+                return self._ticket(paced=False)
+            slot = max(now, self._next_slot, self._last_sent + 1.0 / rate)
+            self._next_slot = slot + 1.0 / rate
+            if slot <= now:
+                return self._ticket(paced=False)
+            return Hold(slot - now, slot, self._epoch)
+
+    def _ticket(self, *, paced: bool) -> Ticket:
+        self._in_flight += 1
+        self._last_sent = self._clock()
+        return Ticket(self._epoch, paced)
+
+    def wait(self) -> Ticket:
+        """Block the calling thread until a request may be sent."""
+        released = threading.Event()
+        hold: Hold | None = None
+        while True:
+            outcome = self._admit_or_register(hold, released.set)
+            if isinstance(outcome, Ticket):
+                return outcome
+            hold = outcome
+            if outcome.seconds is None:
+                released.wait()
+                released.clear()
+            else:
+                time.sleep(outcome.seconds)
+
+    async def wait_async(self) -> Ticket:
+        """Wait on the running event loop until a request may be sent."""
+        loop = asyncio.get_running_loop()
+        hold: Hold | None = None
+        while True:
+            released = loop.create_future()
+
+            def wake(future: asyncio.Future[None] = released) -> None:
+                loop.call_soon_threadsafe(_resolve, future)
+
+            outcome = self._admit_or_register(hold, wake)
+            if isinstance(outcome, Ticket):
+                return outcome
+            hold = outcome
+            if outcome.seconds is None:
+                await released
+            else:
+                await asyncio.sleep(outcome.seconds)
+
+    def _admit_or_register(self, hold: Hold | None, wake: Callable[[], None]) -> Ticket | Hold:
+        outcome = self.admit(hold)
+        if isinstance(outcome, Hold) and outcome.seconds is None:
+            with self._lock:
+                if self._in_flight < self._window:
+                    return Hold(0.0)
+                self._wakers.append(wake)
+        return outcome
+
+    # outcomes
+
+    def abandon(self, ticket: Ticket) -> None:
+        """The request got no answer (timeout, broken connection): only free its place."""
+        with self._lock:
+            self._finished()
+
+    def settle(
+        self,
+        ticket: Ticket,
+        status: int,
+        headers: Mapping[str, str],
+        retry_after: float | None = None,
+        pause_cap: float = math.inf,
+    ) -> None:
+        """Learn from an answer: its status, its rate-limit headers and its Retry-After."""
+        with self._lock:
+            now = self._clock()
+            self._finished()
+            self._read_headers(headers, status, pause_cap)
+            if status == 429:
+                self._pushed_back(ticket, now, retry_after, pause_cap)
+            elif status < 500:
+                self._succeeded(ticket, now)
 
     def pause(self, seconds: float) -> None:
         """Hold every request on this base URL for `seconds` from now (extends, never shortens)."""
         with self._lock:
-            until = time.monotonic() + max(0.0, seconds)
-            self._paused_until = max(self._paused_until, until)
-            self._next_slot = max(self._next_slot, self._paused_until)
+            self._pause(seconds)
 
-    def reserve(self) -> float:
-        """Claim the next slot; returns the seconds to wait before sending in it."""
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._paused_until)
-            rate = self._current_rate()
-            if rate is None:
-                return start - now
-            slot = max(start, self._next_slot)
-            self._next_slot = slot + 1.0 / rate
-            return slot - now
+    def _pause(self, seconds: float) -> None:
+        until = self._clock() + max(0.0, seconds)
+        self._paused_until = max(self._paused_until, until)
+        self._next_slot = max(self._next_slot, self._paused_until)
 
-    def _paused(self) -> bool:
-        with self._lock:
-            return time.monotonic() < self._paused_until
+    def _finished(self) -> None:
+        self._in_flight -= 1
+        wakers, self._wakers = self._wakers, []
+        for wake in wakers:
+            wake()
 
-    def wait(self) -> None:
-        while True:
-            delay = self.reserve()
-            if delay > 0:
-                time.sleep(delay)
-            if not self._paused():
-                return
+    def _read_headers(self, headers: Mapping[str, str], status: int, pause_cap: float) -> None:
+        announced = announced_rate(headers)
+        if announced is not None and announced != self._announced:
+            if self._announced is None:
+                logger.info(
+                    "%s announces %.4g requests/s (RateLimit-Policy); pacing at %.4g",
+                    self._name, announced, announced * HEADROOM,
+                )
+            self._announced = announced
+            self._window = math.inf
+            # 429s of requests sent before the announcement was known say nothing new.
+            self._epoch += 1
+            if self._learned is not None:
+                self._learned = min(self._learned, announced * HEADROOM)
+        if self._announced is None and status != 429:
+            spent = spent_for(headers, self._wall_clock())
+            if spent:
+                self._pause(min(spent, pause_cap))
 
-    async def wait_async(self) -> None:
-        while True:
-            delay = self.reserve()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            if not self._paused():
-                return
+    def _succeeded(self, ticket: Ticket, now: float) -> None:
+        self._successes.append(now)
+        while self._successes and self._successes[0] < now - SUCCESS_WINDOW_S:
+            self._successes.popleft()
+        if self._window != math.inf:
+            self._window += 1
+            if self._window >= SLOW_START_END:
+                self._window = math.inf
+        if self._learned is not None and ticket.paced:
+            limits = [r for r in (self._ceiling(), self._headroom()) if r is not None]
+            if self._cuts == 1:
+                grown = self._learned * RECOVERY_PER_SECOND ** (1.0 / self._learned)
+            else:
+                grown = self._learned + GROWTH_PER_SECOND
+            self._learned = min([grown, *limits])
+
+    def _pushed_back(
+        self, ticket: Ticket, now: float, retry_after: float | None, pause_cap: float
+    ) -> None:
+        if ticket.epoch != self._epoch:
+            return
+        first = self._learned is None
+        current = self._rate()
+        if first:
+            recent = sum(1 for t in self._successes if t >= now - SUCCESS_WINDOW_S)
+            learned = FIRST_CUT * max(recent, 1) / SUCCESS_WINDOW_S
+            if current is not None:
+                learned = min(learned, CUT * current)
+        else:
+            recent = sum(1 for t in self._successes if t >= now - SUCCESS_WINDOW_S)
+            learned = min(CUT * (current or self._learned), max(recent, 1) / SUCCESS_WINDOW_S)
+        self._cuts += 1
+        self._learned = max(MIN_RATE, learned)
+        self._epoch += 1
+        self._window = math.inf
+        self._next_slot = now + 1.0 / self._learned
+        if first:
+            logger.info(
+                "%s answered 429: pacing every request to it at %.4g requests/s from now on",
+                self._name, self._learned,
+            )
+        if retry_after is not None and (first or retry_after > SHORT_RETRY_AFTER):
+            self._pause(min(retry_after, pause_cap))
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

@@ -12,10 +12,13 @@ Retries are driven by tenacity; this module supplies its predicates and wait str
   first answer was lost may then report NotFoundError for an object it did delete.
 * Waits use full-jitter exponential backoff (tenacity's `wait_random_exponential`), except that
   a `Retry-After` header (delta-seconds or HTTP-date) is honoured up to `retry_after_cap`, plus a
-  little jitter so the paused workers do not all return in the same millisecond.
-* A retryable answer carrying Retry-After pauses the shared rate gate as soon as it arrives, and
-  a 429 pauses it for the chosen wait, so every request to that API in the process backs off,
-  not just the one that was refused.
+  little jitter so the paused workers do not all return in the same millisecond. A Retry-After
+  that is negative, not a number or not a date is ignored (backoff applies); one above the cap
+  is cut to the cap with a warning naming both, and every retry sleep is logged, so no request
+  ever sleeps long without a line saying why.
+* What a 429 does to every other request of the process is the shared gate's business
+  (ratelimit.py): it paces, cuts the rate and, for a long enough Retry-After, pauses. A 5xx
+  carrying Retry-After pauses the gate as soon as it arrives (transport.py).
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ import tenacity
 
 from relate_pipeline.client.config import ClientSettings
 from relate_pipeline.client.errors import RelateError
-from relate_pipeline.client.ratelimit import RateGate
 from relate_pipeline.client.stats import RequestStats
 
 logger = logging.getLogger("relate_pipeline.client")
@@ -59,13 +61,16 @@ class RetryableStatus(Exception):
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """Seconds to wait from a Retry-After header, or None if absent or unreadable.
 
-    RFC 9110 allows delta-seconds or an HTTP-date; a date in the past means "now" (0 s).
+    RFC 9110 allows delta-seconds or an HTTP-date; a date in the past means "now" (0 s). A
+    negative or non-finite number is not delta-seconds and counts as unreadable.
     """
     if value is None or not value.strip():
         return None
     text = value.strip()
     try:
         seconds = float(text)
+        if seconds < 0:
+            return None
     except ValueError:
         try:
             when = parsedate_to_datetime(text)
@@ -89,12 +94,11 @@ def is_retryable(method: str, exc: BaseException) -> bool:
 
 
 class RetryPolicy:
-    """tenacity configuration for one client: settings, counters and the shared gate."""
+    """tenacity configuration for one client: its settings and counters."""
 
-    def __init__(self, settings: ClientSettings, stats: RequestStats, gate: RateGate) -> None:
+    def __init__(self, settings: ClientSettings, stats: RequestStats) -> None:
         self._settings = settings
         self._stats = stats
-        self._gate = gate
         self._backoff = tenacity.wait_random_exponential(
             multiplier=settings.backoff_base, max=settings.backoff_max
         )
@@ -112,16 +116,22 @@ class RetryPolicy:
         exc = state.outcome.exception() if state.outcome else None
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
+            cap = self._settings.retry_after_cap
+            if retry_after > cap:
+                logger.warning(
+                    "the server asked to wait %.0fs (Retry-After); waiting retry_after_cap "
+                    "%.0fs instead",
+                    retry_after,
+                    cap,
+                )
             jitter = random.uniform(0, min(self._settings.backoff_base, 1.0))
-            return min(retry_after, self._settings.retry_after_cap) + jitter
+            return min(retry_after, cap) + jitter
         return self._backoff(state)
 
     def _before_sleep(self, state: tenacity.RetryCallState, request: str) -> None:
         self._stats.add(retries=1)
         exc = state.outcome.exception() if state.outcome else None
         status = getattr(exc, "status", None)
-        if status == 429:
-            self._gate.pause(state.upcoming_sleep)
         reason = f"HTTP {status}" if status else type(exc).__name__
         logger.info(
             "%s failed (%s); retry %d/%d in %.2fs",

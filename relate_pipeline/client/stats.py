@@ -7,6 +7,7 @@ even when a sync client is shared by threads: every update takes a lock.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 _COUNTERS = (
     "requests",
@@ -24,9 +25,14 @@ class RequestStats:
     `rate_limited` counts 429 answers received, `server_errors` 5xx answers received,
     `transport_errors` timeouts and broken connections; `peak_in_flight` is the most requests this
     client ever had on the wire at once, which is how the concurrency bound is observed.
+
+    `rate_found_per_minute` is the process-wide gate's view, not this client's count: the rate
+    the gate paces this API at after learning it from 429s or headers, in whole requests per
+    minute (0 while the server has neither pushed back nor announced a limit).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, rate_found: Callable[[], float | None] = lambda: None) -> None:
+        self._rate_found = rate_found
         self._lock = threading.Lock()
         self._counts = dict.fromkeys(_COUNTERS, 0)
         self._in_flight = 0
@@ -77,9 +83,19 @@ class RequestStats:
     def peak_in_flight(self) -> int:
         return self._peak_in_flight
 
+    @property
+    def rate_found(self) -> float | None:
+        """Requests/second the gate found for this API, or None while the server is silent."""
+        return self._rate_found()
+
     def as_dict(self) -> dict[str, int]:
+        rate = self._rate_found()
         with self._lock:
-            return {**self._counts, "peak_in_flight": self._peak_in_flight}
+            return {
+                **self._counts,
+                "peak_in_flight": self._peak_in_flight,
+                "rate_found_per_minute": 0 if rate is None else round(rate * 60),
+            }
 
     def __repr__(self) -> str:
         body = ", ".join(f"{name}={value}" for name, value in self.as_dict().items())

@@ -3,8 +3,8 @@
 Both transports share everything except the I/O call: `_Exchange` holds the per-request
 bookkeeping and turns a `Reply` into either the reply, a retryable signal, or the final error,
 and `_TransportBase` owns the retry policy, counters and gate. The I/O call is httpx for the sync
-client and, for the async one, an `AiohttpSender` (default) or `ShardedHttpxSender`, each raising
-httpx's exception types so the retry policy classifies failures the same way for every wire.
+client and an `AiohttpSender` for the async one, which raises httpx's exception types so the
+retry policy classifies failures the same way for both (why two stacks: client/__init__.py).
 The API key is set once as a default header on each client or session and is never copied
 anywhere else; error text is built from method, path and query only, and any echo of the key in a
 server message is masked.
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import math
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,7 +30,7 @@ from relate_pipeline.client.errors import (
     describe_request,
     error_for_status,
 )
-from relate_pipeline.client.ratelimit import RateGate
+from relate_pipeline.client.ratelimit import RateGate, Ticket
 from relate_pipeline.client.retry import (
     RETRYABLE_STATUSES,
     RetryableStatus,
@@ -96,8 +95,19 @@ class _Exchange:
             message = f"{self.description}: the body cannot be sent as JSON ({exc})"
             raise type(exc)(message) from None
 
-    def classify(self, reply: Reply) -> Reply:
+    def classify(self, reply: Reply, ticket: Ticket) -> Reply:
+        """The reply if it succeeded, else the error; the gate learns from every answer."""
         status = reply.status_code
+        retry_after = None if 200 <= status < 300 else parse_retry_after(
+            reply.headers.get("Retry-After")
+        )
+        self._gate.settle(
+            ticket,
+            status,
+            reply.headers,
+            retry_after if status == 429 else None,
+            pause_cap=self._retry_after_cap,
+        )
         if 200 <= status < 300:
             return reply
         if 300 <= status < 400:
@@ -110,9 +120,9 @@ class _Exchange:
             )
         message, field = error_details(reply.content)
         message = message.replace(self._api_key, "***")
-        retry_after = parse_retry_after(reply.headers.get("Retry-After"))
-        if retry_after is not None and status in RETRYABLE_STATUSES:
-            # Hold every request to this API now, whether or not this one will be retried.
+        if retry_after is not None and status in RETRYABLE_STATUSES and status != 429:
+            # An overloaded server's Retry-After holds every request to this API now, whether
+            # or not this one will be retried; a 429's is the gate's to weigh (ratelimit.py).
             self._gate.pause(min(retry_after, self._retry_after_cap))
         error = error_for_status(
             status,
@@ -143,7 +153,7 @@ class _TransportBase:
         self._settings = settings
         self._stats = stats
         self._gate = gate
-        self._policy = RetryPolicy(settings, stats, gate)
+        self._policy = RetryPolicy(settings, stats)
         self._base_path = urlsplit(settings.base_url).path.rstrip("/")
 
     def describe(self, request: ApiRequest) -> str:
@@ -208,7 +218,7 @@ class SyncTransport(_TransportBase):
         return reply
 
     def _attempt(self, exchange: _Exchange) -> Reply:
-        self._gate.wait()
+        ticket = self._gate.wait()
         request = exchange.request
         self._stats.started()
         try:
@@ -218,52 +228,17 @@ class SyncTransport(_TransportBase):
                 params=request.params,
                 **_httpx_body_kwargs(exchange.body),
             )
-        except httpx.TransportError:
-            self._stats.add(transport_errors=1)
+        except BaseException as exc:
+            self._gate.abandon(ticket)
+            if isinstance(exc, httpx.TransportError):
+                self._stats.add(transport_errors=1)
             raise
         finally:
             self._stats.finished()
-        return exchange.classify(self._count(_reply(response)))
+        return exchange.classify(self._count(_reply(response)), ticket)
 
     def close(self) -> None:
         self._client.close()
-
-
-class ShardedHttpxSender:
-    """httpx's own httpcore stack, spread over ceil(max_concurrency / shard_size) AsyncClients.
-
-    A single httpcore pool degrades sharply as it grows (encode/httpcore#1035, encode/httpx#3215),
-    several small pools much less; each request takes the least-loaded pool.
-    """
-
-    def __init__(self, settings: ClientSettings) -> None:
-        shards = math.ceil(settings.max_concurrency / settings.shard_size)
-        per_shard = math.ceil(settings.max_concurrency / shards)
-        limits = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
-        self._shards = [
-            httpx.AsyncClient(limits=limits, **_httpx_options(settings)) for _ in range(shards)
-        ]
-        self._load = [0] * shards
-
-    @property
-    def pool_count(self) -> int:
-        return len(self._shards)
-
-    async def send(
-        self, method: str, url: str, params: Mapping[str, Any] | None, body: bytes | None
-    ) -> Reply:
-        shard = min(range(len(self._shards)), key=self._load.__getitem__)
-        self._load[shard] += 1
-        try:
-            response = await self._shards[shard].request(
-                method, url, params=params, **_httpx_body_kwargs(body)
-            )
-        finally:
-            self._load[shard] -= 1
-        return _reply(response)
-
-    async def aclose(self) -> None:
-        await asyncio.gather(*(shard.aclose() for shard in self._shards))
 
 
 class AsyncTransport(_TransportBase):
@@ -276,16 +251,8 @@ class AsyncTransport(_TransportBase):
 
     def __init__(self, settings: ClientSettings, stats: RequestStats, gate: RateGate) -> None:
         super().__init__(settings, stats, gate)
-        self._sender: AiohttpSender | ShardedHttpxSender = (
-            AiohttpSender(settings, tls_context())
-            if settings.async_transport == "aiohttp"
-            else ShardedHttpxSender(settings)
-        )
+        self._sender = AiohttpSender(settings, tls_context())
         self._slots = asyncio.Semaphore(settings.max_concurrency)
-
-    @property
-    def shard_count(self) -> int:
-        return self._sender.pool_count
 
     async def send(self, request: ApiRequest) -> Reply:
         exchange = self._exchange(request)
@@ -307,18 +274,20 @@ class AsyncTransport(_TransportBase):
 
     async def _attempt(self, exchange: _Exchange) -> Reply:
         async with self._slots:
-            await self._gate.wait_async()
+            ticket = await self._gate.wait_async()
             self._stats.started()
             try:
                 reply = await self._sender.send(
                     exchange.request.method, exchange.url, exchange.request.params, exchange.body
                 )
-            except httpx.TransportError:
-                self._stats.add(transport_errors=1)
+            except BaseException as exc:
+                self._gate.abandon(ticket)
+                if isinstance(exc, httpx.TransportError):
+                    self._stats.add(transport_errors=1)
                 raise
             finally:
                 self._stats.finished()
-        return exchange.classify(self._count(reply))
+        return exchange.classify(self._count(reply), ticket)
 
     async def aclose(self) -> None:
         await self._sender.aclose()

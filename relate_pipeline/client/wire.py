@@ -1,8 +1,8 @@
 """What every transport puts on the wire and hands back, defined once.
 
-The sync client speaks httpx, the async one aiohttp (or httpx's httpcore stack); the request
-value, the reply value, the default headers and the body and query encodings live here so the
-three cannot drift apart: the emulator sees the same bytes whichever transport sent them.
+The sync client speaks httpx, the async one aiohttp; the request value, the reply value, the
+default headers and the body and query encodings live here so the two cannot drift apart: the
+emulator sees the same bytes whichever transport sent them.
 """
 
 from __future__ import annotations
@@ -66,6 +66,6 @@ def tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every pool in the process.
 
     httpx builds a context per client by default, and loading the CA bundle costs ~40 ms each
-    time: paid per shard, per client, it dominated short fetch batches in the benchmark.
+    time: paid per client, it dominated short fetch batches in the benchmark.
     """
     return httpx.create_ssl_context()

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from .clock import Clock, default_start
 from .errors import ApiError
-from .faults import FaultInjector, FaultSettings
+from .faults import RATE_LIMIT_KINDS, FaultInjector, FaultSettings
 from .server import create_app
 from .store import Store
 from .workspace import WorkspaceConfig
@@ -52,6 +52,16 @@ def _non_negative(kind):
     return parse
 
 
+def _positive(kind):
+    def parse(text: str):
+        value = kind(text)
+        if not value > 0 or value == float("inf"):
+            raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+        return value
+    parse.__name__ = kind.__name__
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="relate-emulator", description="Serve a local emulator of the Relate REST API.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -71,7 +81,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--latency-jitter-ms", type=_non_negative(float), default=0.0)
     parser.add_argument("--spike-rate", type=_fraction, default=0.0)
     parser.add_argument("--spike-ms", type=_non_negative(float), default=0.0)
-    parser.add_argument("--rate-limit", type=_non_negative(float), default=0.0, help="requests per second; 0 = unlimited")
+    parser.add_argument("--rate-limit", type=_positive(float), default=None,
+                        help="limit every public request to this many per second (a positive number); "
+                             "omit for no limit")
+    parser.add_argument("--rate-limit-kind", choices=RATE_LIMIT_KINDS, default="token_bucket",
+                        help="token_bucket: refills continuously, holds --rate-limit-burst requests; "
+                             "fixed_window: at most --rate-limit requests in each whole second")
+    parser.add_argument("--rate-limit-burst", type=_positive(float), default=None,
+                        help="token bucket size in requests (a positive number); default max(1, --rate-limit)")
+    parser.add_argument("--rate-limit-headers", action="store_true",
+                        help="announce the limit on every answer (RateLimit-* and X-RateLimit-* headers)")
     parser.add_argument("--error-rate", type=_fraction, default=0.0)
     parser.add_argument("--drop-rate", type=_fraction, default=0.0)
     parser.add_argument("--max-page-size", type=_non_negative(int), default=100)
@@ -133,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         faults = FaultSettings().updated({
             "latency_ms": args.latency_ms, "latency_jitter_ms": args.latency_jitter_ms, "spike_rate": args.spike_rate,
-            "spike_ms": args.spike_ms, "rate_limit": args.rate_limit, "error_rate": args.error_rate,
+            "spike_ms": args.spike_ms, "rate_limit": args.rate_limit, "rate_limit_kind": args.rate_limit_kind,
+            "rate_limit_burst": args.rate_limit_burst, "rate_limit_headers": args.rate_limit_headers,
+            "error_rate": args.error_rate,
             "drop_rate": args.drop_rate, "max_page_size": args.max_page_size,
         })
     except (ValueError, ApiError) as exc:

@@ -124,10 +124,16 @@ async def fault_middleware(request: web.Request, handler: Handler) -> web.Stream
     if verdict.retry_after is not None:
         stats.rate_limited += 1
         return error_response(429, f"rate limit exceeded; retry after {verdict.retry_after} s",
-                              headers={"Retry-After": str(verdict.retry_after)})
+                              headers={"Retry-After": str(verdict.retry_after), **verdict.headers})
     if verdict.delay_s:
         await asyncio.sleep(verdict.delay_s)
     if verdict.error_status is not None:
         stats.injected_errors += 1
-        return error_response(verdict.error_status, f"injected fault: upstream answered {verdict.error_status}")
-    return await handler(request)
+        return error_response(verdict.error_status, f"injected fault: upstream answered {verdict.error_status}",
+                              headers=verdict.headers)
+    try:
+        response = await handler(request)
+    except ApiError as exc:
+        response = json_response(exc.body(), exc.status)
+    response.headers.update(verdict.headers)
+    return response

@@ -31,7 +31,9 @@ class EmulatorStartError(RuntimeError):
 class EmulatorProcess:
     def __init__(self, *, api_key: str = DEMO_API_KEY, seed: int = 7, days: int = 7,
                  end_date: str | dt.date | None = None, meetings_per_day: int = 40, contacts: int = 300,
-                 organizations: int = 60, latency_ms: float = 0.0, rate_limit: float = 0.0, error_rate: float = 0.0,
+                 organizations: int = 60, latency_ms: float = 0.0, rate_limit: float | None = None,
+                 rate_limit_kind: str = "token_bucket", rate_limit_burst: float | None = None,
+                 rate_limit_headers: bool = False, error_rate: float = 0.0,
                  drop_rate: float = 0.0, max_page_size: int = 100, late_fraction: float = 0.1,
                  drift_fraction: float = 0.0, extra_args: Sequence[str] = ()) -> None:
         if not api_key:
@@ -44,7 +46,11 @@ class EmulatorProcess:
         self._args = [
             "--seed", str(seed), "--days", str(days), "--meetings-per-day", str(meetings_per_day),
             "--contacts", str(contacts), "--organizations", str(organizations), "--latency-ms", str(latency_ms),
-            "--rate-limit", str(rate_limit), "--error-rate", str(error_rate), "--drop-rate", str(drop_rate),
+            *([] if rate_limit is None else ["--rate-limit", str(rate_limit)]),
+            "--rate-limit-kind", rate_limit_kind,
+            *([] if rate_limit_burst is None else ["--rate-limit-burst", str(rate_limit_burst)]),
+            *(["--rate-limit-headers"] if rate_limit_headers else []),
+            "--error-rate", str(error_rate), "--drop-rate", str(drop_rate),
             "--max-page-size", str(max_page_size), "--late-fraction", str(late_fraction),
             "--drift-fraction", str(drift_fraction),
             *(["--end-date", end_date.isoformat()] if end_date else []), *extra_args,

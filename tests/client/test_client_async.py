@@ -154,33 +154,4 @@ def test_in_flight_requests_never_exceed_max_concurrency(make_emulator, settings
 
     stats = _run(fetch())
     assert stats.requests == len(ids)
-    assert stats.peak_in_flight == 3
-
-
-def test_httpcore_transport_spreads_concurrency_over_pools_of_at_most_shard_size():
-    settings = ClientSettings(
-        api_key="k", max_concurrency=40, shard_size=16, async_transport="httpcore"
-    )
-    async_client = AsyncRelateClient(settings)
-    assert async_client.shard_count == 3
-    _run(async_client.aclose())
-
-
-def test_aiohttp_transport_carries_all_concurrency_in_one_pool():
-    async_client = AsyncRelateClient(ClientSettings(api_key="k", max_concurrency=64))
-    assert async_client.shard_count == 1
-    _run(async_client.aclose())
-
-
-def test_httpcore_transport_reads_the_same_bytes_as_the_aiohttp_transport(
-    emulator, client, settings_for
-):
-    recording_id = _done_recording_ids(client)[0]
-
-    async def fetch(transport):
-        settings = settings_for(emulator, async_transport=transport)
-        async with AsyncRelateClient(settings) as async_client:
-            return await async_client.get_recording_raw(recording_id)
-
-    expected = client.get_recording_raw(recording_id)
-    assert _run(fetch("httpcore")) == _run(fetch("aiohttp")) == expected
+    assert 1 <= stats.peak_in_flight <= 3

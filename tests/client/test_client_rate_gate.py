@@ -1,11 +1,30 @@
-"""The process-wide rate gate: shared by sync and async clients, strictest limit wins."""
+"""The process-wide rate gate: shared by every client of a base URL, and finding the server's limit.
+
+The adaptive behaviour is specified on simulated time (gate_simulation.py: the real gate against
+the emulator's own limiters, nothing sleeping), so the figures below are exact for a seed-free,
+fully deterministic run; the HTTP tests at the end check the same behaviour over sockets with
+wider margins.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 
+import pytest
+
+from gate_simulation import SimClock, fixed_window, run, token_bucket
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient
-from relate_pipeline.client.ratelimit import RateGate, gate_for
+from relate_pipeline.client.ratelimit import Hold, RateGate, Ticket, gate_for
+
+LIMITS = [
+    pytest.param(token_bucket, 5, id="token-bucket-5"),
+    pytest.param(token_bucket, 10, id="token-bucket-10"),
+    pytest.param(token_bucket, 50, id="token-bucket-50"),
+    pytest.param(fixed_window, 5, id="fixed-window-5"),
+    pytest.param(fixed_window, 10, id="fixed-window-10"),
+    pytest.param(fixed_window, 50, id="fixed-window-50"),
+]
 
 
 def _settings(base_url: str, rate: float | None) -> ClientSettings:
@@ -16,7 +35,7 @@ def test_sync_and_async_clients_on_one_base_url_share_one_limit():
     url = "http://127.0.0.1:9/shared-gate"
     sync_client = RelateClient(_settings(url, 5.0))
     async_client = AsyncRelateClient(_settings(url, None))
-    assert gate_for(url).rate == 5.0
+    assert gate_for(url).ceiling == 5.0
     sync_client.close()
     asyncio.run(async_client.aclose())
 
@@ -25,28 +44,88 @@ def test_strictest_live_rate_applies_and_is_lifted_when_its_client_closes():
     url = "http://127.0.0.1:9/strictest-gate"
     relaxed = RelateClient(_settings(url, 50.0))
     strict = RelateClient(_settings(url, 2.0))
-    assert gate_for(url).rate == 2.0
+    assert gate_for(url).ceiling == 2.0
     strict.close()
-    assert gate_for(url).rate == 50.0
+    assert gate_for(url).ceiling == 50.0
     relaxed.close()
-    assert gate_for(url).rate is None
+    assert gate_for(url).ceiling is None
 
 
 def test_different_base_urls_get_independent_gates():
     assert gate_for("http://127.0.0.1:9/a") is not gate_for("http://127.0.0.1:9/b")
 
 
-def test_reservations_are_spaced_one_over_rate_apart():
-    gate = RateGate()
-    gate.claim(10.0)
-    delays = [gate.reserve() for _ in range(4)]
-    assert [round(b - a, 3) for a, b in zip(delays, delays[1:])] == [0.1, 0.1, 0.1]
+@pytest.mark.parametrize(("limit", "rate"), LIMITS)
+def test_an_unannounced_limit_is_found_with_few_429s_and_kept_close_to(limit, rate):
+    outcome = run(limit(rate), requests=max(1000, 30 * rate))
+    assert outcome.refused_share <= 0.03
+    assert outcome.throughput_after(10.0) >= 0.9 * rate
 
 
-def test_pause_delays_the_next_reservation_by_the_pause():
-    gate = RateGate()
-    gate.pause(5.0)
-    assert 4.5 < gate.reserve() <= 5.0
+@pytest.mark.parametrize(("limit", "rate"), LIMITS)
+def test_a_short_run_against_an_unannounced_limit_stays_polite(limit, rate):
+    outcome = run(limit(rate), requests=max(200, 20 * rate))
+    assert outcome.refused_share <= 0.06
+
+
+@pytest.mark.parametrize(("limit", "rate"), LIMITS)
+def test_an_announced_limit_is_kept_from_the_first_answer_on(limit, rate):
+    outcome = run(limit(rate), requests=300, headers=True)
+    assert outcome.refused <= 1
+    assert outcome.throughput_after(2.0) >= 0.85 * rate
+
+
+def test_a_burst_of_one_is_found_when_announced():
+    outcome = run(token_bucket(20, burst=1), requests=300, headers=True)
+    assert outcome.refused <= 2
+    assert outcome.throughput_after(2.0) >= 0.85 * 20
+
+
+def test_without_a_limit_nothing_is_paced():
+    limited = run(None, requests=2000)
+    assert limited.refused == 0
+    # 2,000 requests by 32 workers at 50 ms each: the latency bound, plus slow start's ramp.
+    assert limited.finished_at <= 2000 / 32 * 0.05 + 0.5
+
+
+def test_a_fixed_ceiling_holds_even_when_the_server_allows_more():
+    outcome = run(token_bucket(50), requests=400, ceiling=10.0)
+    assert outcome.refused == 0
+    assert outcome.throughput_after(2.0) <= 10.0 * 1.01
+
+
+def test_a_429s_retry_after_holds_every_request_until_it_has_passed():
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    ticket = gate.admit()
+    assert isinstance(ticket, Ticket)
+    gate.settle(ticket, 429, {}, retry_after=3.0)
+    assert gate.admit() == Hold(3.0)
+    clock.now = 3.0
+    assert isinstance(gate.admit(), Ticket)
+
+
+def test_a_huge_retry_after_is_cut_to_the_cap():
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    gate.settle(gate.admit(), 429, {}, retry_after=86_400.0, pause_cap=120.0)
+    assert gate.admit() == Hold(120.0)
+
+
+def test_the_rate_found_is_logged_once(caplog):
+    caplog.set_level(logging.INFO, logger="relate_pipeline.client")
+    run(token_bucket(10), requests=300)
+    found = [r for r in caplog.records if "pacing every request" in r.getMessage()]
+    assert len(found) == 1
+
+
+def test_forget_starts_over_unpaced():
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    gate.settle(gate.admit(), 429, {}, retry_after=1.0)
+    assert gate.rate_found is not None
+    gate.forget()
+    assert gate.rate_found is None and isinstance(gate.admit(), Ticket)
 
 
 def test_client_rate_limit_keeps_a_burst_under_the_server_limit(make_emulator, settings_for):

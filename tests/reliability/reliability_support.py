@@ -36,7 +36,7 @@ RELIABILITY_EMULATOR = dict(seed=7, days=3, end_date="2026-05-20", meetings_per_
                             late_fraction=0.1)
 # The shared emulator's key: distinctive, so the secrets scan can search every output for it.
 CANARY_KEY = "sk-live-7Qz9XbN2-reliability-canary-e3b0c442"
-NO_FAULTS = dict(latency_ms=0, latency_jitter_ms=0, spike_rate=0, spike_ms=0, rate_limit=0, error_rate=0, drop_rate=0)
+NO_FAULTS = dict(latency_ms=0, latency_jitter_ms=0, spike_rate=0, spike_ms=0, rate_limit=None, error_rate=0, drop_rate=0)
 
 
 class TunedRelateApi(RelateApi):
