@@ -7,6 +7,7 @@ one place — an id containing `/` or `?` can never address a different endpoint
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -71,14 +72,20 @@ def string_list(values: Any, name: str) -> list[str]:
     return items
 
 
-def optional_timestamp(value: Any, name: str, *, allow_float: bool) -> int | float | None:
-    """Unix-seconds filters: None, an int (or a float where the API accepts fractions)."""
+def optional_timestamp(value: Any, name: str, *, allow_float: bool) -> int | None:
+    """Unix-seconds filters as the whole seconds the spec documents: None or an int.
+
+    Where a fraction is accepted (`updated_after`) it is rounded down, so nothing updated within
+    the second asked for is missed.
+    """
     if value is None:
         return None
     kinds: tuple[type, ...] = (int, float) if allow_float else (int,)
     if isinstance(value, bool) or not isinstance(value, kinds):
         expected = "Unix seconds (int or float)" if allow_float else "Unix seconds (int)"
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number of seconds, got {value!r}")
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value!r}")
-    return value
+    return math.floor(value)

@@ -135,10 +135,21 @@ def test_list_calendar_events_by_contact_includes_only_their_meetings(client, tr
 
 def test_list_calendar_events_updated_after_excludes_older_updates(client, truth):
     stamps = sorted(_unix(e["updated_at"]) for e in _exposed_events(truth))
-    cutoff = stamps[len(stamps) // 2]
+    cutoff = int(stamps[len(stamps) // 2])
     newer = list(client.list_calendar_events(updated_after=cutoff))
     assert len(newer) == sum(stamp > cutoff for stamp in stamps)
     assert all(_unix(e["updated_at"]) > cutoff for e in newer)
+
+
+def test_updated_after_is_sent_in_whole_seconds_rounded_down(client, truth):
+    """A fractional bound would drop an event updated earlier in that same second."""
+    event = next(e for e in _exposed_events(truth) if _unix(e["updated_at"]) % 1)
+    stamp = _unix(event["updated_at"])
+    listed = {e["id"] for e in client.list_calendar_events(updated_after=stamp)}
+    assert event["id"] in listed
+    assert listed == {
+        e["id"] for e in _exposed_events(truth) if _unix(e["updated_at"]) > int(stamp)
+    }
 
 
 def test_get_calendar_event_includes_its_recordings(client):
