@@ -2,7 +2,7 @@
 
 import asyncio
 
-from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.resources import Lakehouse, RelateApi
@@ -24,11 +24,15 @@ from relate_pipeline.tables import CRM_TABLES, TABLES
 def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: Lakehouse) -> MaterializeResult:
     """Replace each CRM table's snapshot with the workspace's current state."""
 
+    warnings: list[str] = []
+
     async def fetch():
         async with relate_api.async_client() as client:
-            return await fetch_crm(client), client.stats.as_dict()
+            return await fetch_crm(client, warnings), client.stats.as_dict()
 
     resources, stats = asyncio.run(fetch())
+    for warning in warnings:
+        context.log.warning(warning)
     tables = crm_tables(resources)
     lake = lakehouse.lake
     for name in CRM_TABLES:
@@ -36,6 +40,10 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
     rows = {name: tables[name].num_rows for name in CRM_TABLES}
     context.log.info(", ".join(f"{name}={count}" for name, count in rows.items()))
     return MaterializeResult(
-        metadata={**row_count_metadata(rows), **api_metadata(stats)},
+        metadata={
+            **row_count_metadata(rows),
+            **api_metadata(stats),
+            **({"warnings": MetadataValue.json(warnings)} if warnings else {}),
+        },
         check_results=[unique_keys_result({name: duplicate_keys(tables[name], TABLES[name].key) for name in CRM_TABLES})],
     )

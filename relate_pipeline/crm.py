@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 
 import pyarrow as pa
 
-from relate_pipeline.client import AsyncRelateClient
+from relate_pipeline.client import AsyncRelateClient, NotFoundError
 from relate_pipeline.flatten import flatten_crm
 
 
@@ -19,8 +19,26 @@ async def _collect(items: AsyncIterator[dict]) -> list[dict]:
     return [item async for item in items]
 
 
-async def fetch_crm(client: AsyncRelateClient) -> dict[str, list[dict]]:
-    """Every CRM resource, keyed by the name ``flatten_crm`` takes."""
+async def _entries_unless_deleted(
+    client: AsyncRelateClient, list_id: str, warnings: list[str]
+) -> list[dict]:
+    """A list's entries; none, with a warning, if the list was deleted since it was listed."""
+    try:
+        return await _collect(client.list_entries(list_id))
+    except NotFoundError:
+        warnings.append(f"list {list_id!r} was deleted while the snapshot was taken; no entries")
+        return []
+
+
+async def fetch_crm(
+    client: AsyncRelateClient, warnings: list[str] | None = None
+) -> dict[str, list[dict]]:
+    """Every CRM resource, keyed by the name ``flatten_crm`` takes.
+
+    The workspace is live: a list deleted between the listing of lists and its entries (404)
+    keeps its row and gets no entries, and a line saying so is added to `warnings`.
+    """
+    warnings = [] if warnings is None else warnings
     contacts, organizations, notes, custom_fields, lists = await asyncio.gather(
         _collect(client.list_contacts()),
         _collect(client.list_organizations()),
@@ -28,7 +46,9 @@ async def fetch_crm(client: AsyncRelateClient) -> dict[str, list[dict]]:
         _collect(client.list_custom_fields()),
         _collect(client.list_lists()),
     )
-    entries = await asyncio.gather(*(_collect(client.list_entries(item["id"])) for item in lists))
+    entries = await asyncio.gather(
+        *(_entries_unless_deleted(client, item["id"], warnings) for item in lists)
+    )
     return {
         "contacts": contacts,
         "organizations": organizations,
