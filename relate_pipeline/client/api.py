@@ -23,7 +23,13 @@ from relate_pipeline.client.errors import (
     ConfigurationError,
     RelateError,
 )
-from relate_pipeline.client.pagination import PageWalk, parse_page
+from relate_pipeline.client.pagination import (
+    Page,
+    PageWalk,
+    first_gap,
+    parse_page,
+    remaining_offsets,
+)
 from relate_pipeline.client.ratelimit import gate_for
 from relate_pipeline.client.resources import (
     CALENDAR_EVENTS,
@@ -327,14 +333,40 @@ class AsyncRelateClient(_ClientBase):
     async def _paginate(
         self, path: str, params: dict[str, Any] | None = None
     ) -> AsyncIterator[dict[str, Any]]:
+        """Pages in order; after the first, an offset-paged list's pages are fetched at once.
+
+        The concurrent pages go through the same in-flight bound and rate gate as any request,
+        and are verified before use (pagination.first_gap); from the first page that does not
+        tile the list on, the walk follows `end_cursor` one page at a time.
+        """
         walk = PageWalk(params, self.settings.page_size)
+        first = True
         while (query := walk.next_params()) is not None:
-            api_request = ApiRequest("GET", path, query)
-            response = await self._transport.send(api_request)
-            request = self._transport.describe(api_request)
-            page = parse_page(decode_json(response.content, request), request)
+            request, page = await self._page(path, query)
+            offsets = remaining_offsets(page) if first else None
+            first = False
             for item in walk.accept(page, request):
                 yield item
+            if not offsets:
+                continue
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._page(path, {**query, "after": offset}))
+                    for offset in offsets
+                ]
+            later = [(offset, task.result()) for offset, task in zip(offsets, tasks)]
+            gap = first_gap(page, [(offset, later_page) for offset, (_, later_page) in later])
+            for offset, (later_request, later_page) in later:
+                if offset == gap:
+                    break
+                for item in walk.accept(later_page, later_request):
+                    yield item
+
+    async def _page(self, path: str, query: dict[str, Any]) -> tuple[str, Page]:
+        api_request = ApiRequest("GET", path, query)
+        response = await self._transport.send(api_request)
+        request = self._transport.describe(api_request)
+        return request, parse_page(decode_json(response.content, request), request)
 
     async def _collect(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return [item async for item in self._paginate(path, params)]

@@ -13,6 +13,11 @@ the next page is requested with `after=<end_cursor>`. The walk:
   and the item that slid across the page boundary is never served. No client-side trick recovers
   it; a caller that needs completeness under concurrent deletes must re-read (for example an
   overlapping time window on its next run).
+* fetches the remaining pages of a plainly offset-paged list all at once (async client), when
+  the first page gives `total_count`: offsets are computed from the page size the server served,
+  and the pages are then verified to tile the list (`first_gap`). Where they do not — a short
+  page, a changed `total_count`, a repeated id, fewer distinct ids than `total_count` — the
+  walk goes on from that offset by following `end_cursor`, as a serial walk would.
 * raises PaginationError when `has_next_page` is true but the cursor is missing or repeats one
   already followed. Stopping with a warning instead would hand the pipeline a silently truncated
   list that looks complete, which is worse for an ETL than failing the run loudly.
@@ -32,6 +37,7 @@ class Page:
     items: list[dict[str, Any]]
     end_cursor: int | str | None
     has_next_page: bool
+    total_count: int | None = None
 
 
 def parse_page(body: Any, request: str) -> Page:
@@ -56,7 +62,60 @@ def parse_page(body: Any, request: str) -> Page:
         raise UnexpectedResponseError(
             f"{request} -> `pagination.end_cursor` must be an integer or string, got {cursor!r}"
         )
-    return Page(items=items, end_cursor=cursor, has_next_page=bool(pagination.get("has_next_page")))
+    total = pagination.get("total_count")
+    if isinstance(total, bool) or not isinstance(total, int) or total < 0:
+        total = None
+    return Page(
+        items=items,
+        end_cursor=cursor,
+        has_next_page=bool(pagination.get("has_next_page")),
+        total_count=total,
+    )
+
+
+def remaining_offsets(first: Page) -> list[int] | None:
+    """Offsets of every page after `first`, when `first` shows plain offset paging; else None.
+
+    Plain offset paging: the first page answers `total_count`, has a next page, and its
+    `end_cursor` is the integer count of items it served. The stride is the page size the server
+    actually served, never the one asked for.
+    """
+    stride = len(first.items)
+    cursor = first.end_cursor
+    if not first.has_next_page or first.total_count is None or stride == 0:
+        return None
+    if isinstance(cursor, bool) or cursor != stride:
+        return None
+    return list(range(stride, first.total_count, stride))
+
+
+def first_gap(first: Page, later: list[tuple[int, Page]]) -> int | None:
+    """Where pages fetched at once stop tiling the list, or None when they tile it exactly.
+
+    A page tiles when it is as long as the stride (the last one: the rest of `total_count`), its
+    `end_cursor` is its offset plus its length, `total_count` has not changed, and it repeats no
+    id seen on an earlier page; the last page must say it is the last, and together the pages
+    must hold `total_count` distinct ids. The answer is the offset to walk `end_cursor` on from.
+    """
+    total = first.total_count or 0
+    stride = len(first.items)
+    seen = {item.get("id") for item in first.items}
+    for offset, page in later:
+        expected = min(stride, total - offset)
+        ids = [item.get("id") for item in page.items]
+        if (
+            page.total_count != total
+            or len(ids) != expected
+            or page.end_cursor != offset + expected
+            or page.has_next_page != (offset + expected < total)
+            or not seen.isdisjoint(ids)
+        ):
+            return offset
+        seen.update(ids)
+    if len(seen) < total:
+        return stride
+    return None
+
 
 
 class PageWalk:
