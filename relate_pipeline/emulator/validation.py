@@ -13,7 +13,7 @@ DATA_TYPES = ("text", "textarea", "url", "number", "date", "datetime", "select",
 MULTI_VALUE_TYPES = ("select", "user", "contact")
 MODELS = ("organization", "contact", "deal")
 ENTRY_TYPES = ("Contact", "Organization")
-STATUS_TYPES = ("active", "won", "lost")
+STATUS_TYPES = ("active", "won", "lost", "done")  # "done": the reference documents three, its own examples use it
 VALUE_PERIODS = ("monthly", "annual", "one_time")
 
 

@@ -71,6 +71,12 @@ CUSTOM_FIELD_CATALOGUE = (
 )
 
 
+# The fields the API reference's own examples fill in ("House": "Atreides" on a contact,
+# "Category": "Startup" on an organization), added to every workspace after everything else is
+# generated, so they change no other object or id, and hold no values until a request sets them.
+SPEC_EXAMPLE_FIELDS = (("House", "contact"), ("Category", "organization"))
+
+
 def _instant(rng: random.Random, start: dt.datetime, end: dt.datetime) -> dt.datetime:
     span = (end - start).total_seconds()
     return to_millis(start + dt.timedelta(seconds=rng.uniform(0, span)))
@@ -136,6 +142,12 @@ class _Generator:
             record.update(_stamps(rng, self.crm_start, self.crm_start + dt.timedelta(days=10)))
             fields[record["id"]] = record
         return fields
+
+    def spec_example_fields(self) -> dict[str, dict[str, Any]]:
+        stamps = {"created_at": iso_utc(self.crm_start), "updated_at": iso_utc(self.crm_start)}
+        records = [{"id": self.ids.new(), "name": name, "model": model, "data_type": "text", "options": None,
+                    "accepts_multiple_values": None, **stamps} for name, model in SPEC_EXAMPLE_FIELDS]
+        return {record["id"]: record for record in records}
 
     def _field_values(self, fields: dict[str, dict[str, Any]], model: str) -> list[dict[str, Any]]:
         values = []
@@ -490,5 +502,6 @@ def build_workspace(config: WorkspaceConfig, ids: IdFactory) -> Workspace:
     _assign_drift(config, sorted(events.values(), key=lambda e: e.id), list(EVENT_DRIFTS), "events")
     done = sorted((r for r in recordings.values() if r.outcome == "done"), key=lambda r: r.id)
     _assign_drift(config, done, list(RECORDING_DRIFTS), "recordings")
+    fields.update(generator.spec_example_fields())
     return Workspace(internal_domains=list(content.INTERNAL_DOMAINS), users=users, organizations=orgs, contacts=contacts,
                      notes=notes, custom_fields=fields, lists=lists, events=events, recordings=recordings)
