@@ -68,6 +68,7 @@ RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.9
 MIN_RATE = 0.05
 SHORT_RETRY_AFTER = 1.0
+RESCHEDULE_GROWTH = 1.1
 
 _registry_lock = threading.Lock()
 _registry: dict[str, RateGate] = {}
@@ -99,7 +100,7 @@ class Hold:
 
     seconds: float | None
     slot: float | None = None
-    epoch: int = -1
+    schedule: int = -1
 
 
 class RateGate:
@@ -123,6 +124,8 @@ class RateGate:
         self._learned: float | None = None
         self._announced: float | None = None
         self._epoch = 0
+        self._schedule = 0
+        self._schedule_rate = math.inf
         self._cuts = 0
         self._successes: deque[float] = deque()
         self._window: float = SLOW_START_WINDOW
@@ -182,6 +185,8 @@ class RateGate:
             self._cuts = 0
             self._paused_until = self._next_slot = 0.0
             self._epoch += 1
+            self._schedule += 1
+            self._schedule_rate = math.inf
             self._successes.clear()
             self._window = SLOW_START_WINDOW
 
@@ -193,7 +198,7 @@ class RateGate:
             now = self._clock()
             if now < self._paused_until:
                 return Hold(self._paused_until - now)
-            if hold is not None and hold.slot is not None and hold.epoch == self._epoch:
+            if hold is not None and hold.slot is not None and hold.schedule == self._schedule:
                 if now >= hold.slot:
                     return self._ticket(paced=True)
                 return hold
@@ -206,7 +211,7 @@ class RateGate:
             self._next_slot = slot + 1.0 / rate
             if slot <= now:
                 return self._ticket(paced=False)
-            return Hold(slot - now, slot, self._epoch)
+            return Hold(slot - now, slot, self._schedule)
 
     def _ticket(self, *, paced: bool) -> Ticket:
         self._in_flight += 1
@@ -309,12 +314,20 @@ class RateGate:
             self._window = math.inf
             # 429s of requests sent before the announcement was known say nothing new.
             self._epoch += 1
+            self._reschedule(self._clock())
             if self._learned is not None:
                 self._learned = min(self._learned, announced * HEADROOM)
         if self._announced is None and status != 429:
             spent = spent_for(headers, self._wall_clock())
             if spent:
                 self._pause(min(spent, pause_cap))
+
+    def _reschedule(self, now: float) -> None:
+        """Void the slots reserved at the old rate: waiting requests reserve again at the new one."""
+        rate = self._rate()
+        self._schedule += 1
+        self._schedule_rate = math.inf if rate is None else rate
+        self._next_slot = now if rate is None else max(now, self._last_sent + 1.0 / rate)
 
     def _succeeded(self, ticket: Ticket, now: float) -> None:
         self._successes.append(now)
@@ -331,6 +344,8 @@ class RateGate:
             else:
                 grown = self._learned + GROWTH_PER_SECOND
             self._learned = min([grown, *limits])
+            if self._learned > RESCHEDULE_GROWTH * self._schedule_rate:
+                self._reschedule(now)
 
     def _pushed_back(
         self, ticket: Ticket, now: float, retry_after: float | None, pause_cap: float
@@ -351,7 +366,7 @@ class RateGate:
         self._learned = max(MIN_RATE, learned)
         self._epoch += 1
         self._window = math.inf
-        self._next_slot = now + 1.0 / self._learned
+        self._reschedule(now)
         if first:
             logger.info(
                 "%s answered 429: pacing every request to it at %.4g requests/s from now on",
