@@ -22,9 +22,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient
+from relate_pipeline.client import AsyncRelateClient, ClientSettings
 from relate_pipeline.client.ratelimit import gate_for
 from relate_pipeline.emulator import EmulatorProcess
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import done_recording_ids  # noqa: E402
 
 LATENCY_MS = 50
 CONCURRENCY = 32
@@ -65,17 +68,6 @@ def requests_for(rate: float | None, quick: bool) -> int:
     if rate is None:
         return 400 if quick else 2000
     return int(max(200, (8 if quick else 25) * rate))
-
-
-def done_recording_ids(emulator: EmulatorProcess) -> list[str]:
-    settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)
-    with RelateClient(settings) as client:
-        return [
-            recording["id"]
-            for event in client.list_calendar_events()
-            for recording in event.get("recordings") or []
-            if recording.get("status") == "done"
-        ]
 
 
 async def _fetch(emulator: EmulatorProcess, ids: list[str], count: int) -> tuple[list[float], int, object]:

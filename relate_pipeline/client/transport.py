@@ -13,8 +13,9 @@ server message is masked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -166,6 +167,20 @@ class _TransportBase:
     def _retrying_kwargs(self, exchange: _Exchange) -> dict[str, Any]:
         return self._policy.tenacity_kwargs(exchange.request.method, exchange.description)
 
+    @contextlib.contextmanager
+    def _on_the_wire(self, ticket: Ticket) -> Iterator[None]:
+        """Counts the attempt as in flight; one that got no answer frees its place in the gate."""
+        self._stats.started()
+        try:
+            yield
+        except BaseException as exc:
+            self._gate.abandon(ticket)
+            if isinstance(exc, httpx.TransportError):
+                self._stats.add(transport_errors=1)
+            raise
+        finally:
+            self._stats.finished()
+
     def _count(self, reply: Reply) -> Reply:
         status = reply.status_code
         self._stats.add(
@@ -220,21 +235,13 @@ class SyncTransport(_TransportBase):
     def _attempt(self, exchange: _Exchange) -> Reply:
         ticket = self._gate.wait()
         request = exchange.request
-        self._stats.started()
-        try:
+        with self._on_the_wire(ticket):
             response = self._client.request(
                 request.method,
                 exchange.url,
                 params=request.params,
                 **_httpx_body_kwargs(exchange.body),
             )
-        except BaseException as exc:
-            self._gate.abandon(ticket)
-            if isinstance(exc, httpx.TransportError):
-                self._stats.add(transport_errors=1)
-            raise
-        finally:
-            self._stats.finished()
         return exchange.classify(self._count(_reply(response)), ticket)
 
     def close(self) -> None:
@@ -275,18 +282,10 @@ class AsyncTransport(_TransportBase):
     async def _attempt(self, exchange: _Exchange) -> Reply:
         async with self._slots:
             ticket = await self._gate.wait_async()
-            self._stats.started()
-            try:
+            with self._on_the_wire(ticket):
                 reply = await self._sender.send(
                     exchange.request.method, exchange.url, exchange.request.params, exchange.body
                 )
-            except BaseException as exc:
-                self._gate.abandon(ticket)
-                if isinstance(exc, httpx.TransportError):
-                    self._stats.add(transport_errors=1)
-                raise
-            finally:
-                self._stats.finished()
         return exchange.classify(self._count(reply), ticket)
 
     async def aclose(self) -> None:

@@ -10,11 +10,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from . import validation as v
-from .clock import Clock
 from .errors import invalid, not_found
-from .ids import IdFactory
-from .timefmt import iso_utc
-from .workspace import Workspace
+from .rules import WorkspaceRules
 
 CONTACT_KEYS = ("first_name", "last_name", "emails", "phone_numbers", "organization_id", "custom_fields")
 ORGANIZATION_KEYS = ("name", "domains", "custom_fields")
@@ -24,15 +21,7 @@ CUSTOM_FIELD_KEYS = ("name", "model", "data_type", "options", "accepts_multiple_
 CUSTOM_FIELD_UPDATABLE = ("name", "options")
 
 
-class Crm:
-    def __init__(self, workspace: Workspace, ids: IdFactory, clock: Clock) -> None:
-        self.ws = workspace
-        self.ids = ids
-        self.clock = clock
-
-    def _now(self) -> str:
-        return iso_utc(self.clock.now())
-
+class Crm(WorkspaceRules):
     def _stamped(self, record: dict[str, Any]) -> dict[str, Any]:
         now = self._now()
         record["created_at"] = now

@@ -10,12 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import validation as v
-from .clock import Clock
 from .errors import invalid, not_found
-from .ids import IdFactory
 from .models import ListState
-from .timefmt import iso_utc
-from .workspace import Workspace
+from .rules import WorkspaceRules
 
 LIST_KEYS = ("name", "process", "entry_type", "fields")
 PROCESS_ONLY_LIST_KEYS = ("identifier", "duplicates_allowed", "entry_label", "status_label", "statuses")
@@ -29,15 +26,7 @@ DEFAULT_STATUSES = (
 )
 
 
-class Lists:
-    def __init__(self, workspace: Workspace, ids: IdFactory, clock: Clock) -> None:
-        self.ws = workspace
-        self.ids = ids
-        self.clock = clock
-
-    def _now(self) -> str:
-        return iso_utc(self.clock.now())
-
+class Lists(WorkspaceRules):
     def state(self, list_id: str) -> ListState:
         state = self.ws.lists.get(list_id)
         if state is None:
