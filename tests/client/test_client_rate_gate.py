@@ -143,3 +143,33 @@ def test_client_rate_limit_keeps_a_burst_under_the_server_limit(make_emulator, s
 
     stats = asyncio.run(fetch())
     assert (stats.requests, stats.rate_limited) == (len(ids), 0)
+
+
+def _fetch_cycled(emulator, settings, count):
+    ids = [rid for rid, r in emulator.admin.snapshot()["recordings"].items() if r["status"] == "done"]
+
+    async def fetch():
+        async with AsyncRelateClient(settings) as client:
+            wanted = (ids[n % len(ids)] for n in range(count))
+            bodies = [body async for _, body in client.get_recordings_raw(wanted)]
+            return bodies, client.stats
+
+    return asyncio.run(fetch())
+
+
+def test_over_http_an_unannounced_token_bucket_is_found_and_kept_to(make_emulator, settings_for):
+    emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=50, latency_ms=20)
+    bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 250)
+    assert all(isinstance(body, bytes) for body in bodies) and len(bodies) == 250
+    assert stats.rate_limited / stats.requests <= 0.15
+    assert 25 <= stats.rate_found <= 100
+    assert stats.as_dict()["rate_found_per_minute"] == round(stats.rate_found * 60)
+
+
+def test_over_http_an_announced_limit_is_kept_from_the_first_answer(make_emulator, settings_for):
+    emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=50,
+                             rate_limit_headers=True)
+    bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 150)
+    assert all(isinstance(body, bytes) for body in bodies)
+    assert stats.rate_limited <= 2
+    assert stats.rate_found == pytest.approx(45.0)
