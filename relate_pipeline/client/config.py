@@ -16,6 +16,7 @@ from relate_pipeline.client.errors import ConfigurationError
 DEFAULT_BASE_URL = "https://api.relate.so/v1"
 BASE_URL_ENV = "RELATE_API_BASE_URL"
 API_KEY_ENV = "RELATE_API_KEY"
+RATE_LIMIT_ENV = "RELATE_RATE_LIMIT"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,7 +51,10 @@ class ClientSettings:
             _check_positive(name, getattr(self, name))
         _check_non_negative("backoff_base", self.backoff_base)
         if self.rate_limit is not None:
-            _check_positive("rate_limit", self.rate_limit)
+            _check_positive(
+                "rate_limit", self.rate_limit,
+                hint=f" (requests/second, as {RATE_LIMIT_ENV}; leave it unset to let the client find the limit)",
+            )
         _check_int("max_retries", self.max_retries, minimum=0)
         for name in ("max_concurrency", "page_size"):
             _check_int(name, getattr(self, name), minimum=1)
@@ -105,9 +109,14 @@ def _check_api_key(value: Any) -> None:
         )
 
 
-def _check_positive(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+def _check_positive(name: str, value: Any, hint: str = "") -> None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not value > 0
+        or value == float("inf")
+    ):
+        raise ConfigurationError(f"{name} must be a positive number{hint}, got {value!r}")
 
 
 def _check_non_negative(name: str, value: Any) -> None:

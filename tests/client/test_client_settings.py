@@ -79,3 +79,14 @@ def test_key_absent_from_repr_and_str():
     settings = ClientSettings(api_key=KEY)
     assert KEY not in repr(settings)
     assert KEY not in str(settings)
+
+
+@pytest.mark.parametrize("value", [0, -1.0, float("nan"), float("inf")])
+def test_a_rate_limit_that_is_not_a_positive_number_is_refused_naming_the_variable(value):
+    with pytest.raises(ConfigurationError, match="RELATE_RATE_LIMIT") as caught:
+        ClientSettings(api_key=KEY, rate_limit=value)
+    assert "\n" not in str(caught.value)
+
+
+def test_no_rate_limit_means_no_ceiling():
+    assert ClientSettings(api_key=KEY).rate_limit is None
