@@ -68,6 +68,7 @@ RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.9
 MIN_RATE = 0.05
 SHORT_RETRY_AFTER = 1.0
+MIN_SPAN_S = 0.25
 RESCHEDULE_GROWTH = 1.1
 
 _registry_lock = threading.Lock()
@@ -122,6 +123,7 @@ class RateGate:
         self._last_sent = -math.inf
         self._paused_until = 0.0
         self._learned: float | None = None
+        self._found: float | None = None
         self._announced: float | None = None
         self._epoch = 0
         self._schedule = 0
@@ -158,10 +160,13 @@ class RateGate:
 
     @property
     def rate_found(self) -> float | None:
-        """The rate the gate found (from 429s or headers), or None while the server is silent."""
+        """The server's limit as far as the gate knows, or None while the server is silent.
+
+        The announced rate when a response named one; else the rate the server let requests
+        through at over the second before its latest counted 429.
+        """
         with self._lock:
-            found = [r for r in (self._learned, self._headroom()) if r is not None]
-            return min(found) if found else None
+            return self._announced if self._announced is not None else self._found
 
     def _ceiling(self) -> float | None:
         rates = [rate for rate in self._claims.values() if rate is not None]
@@ -181,7 +186,7 @@ class RateGate:
         server under test was reconfigured; fixed ceilings claimed by live clients stay.
         """
         with self._lock:
-            self._learned = self._announced = None
+            self._learned = self._announced = self._found = None
             self._cuts = 0
             self._paused_until = self._next_slot = 0.0
             self._epoch += 1
@@ -322,6 +327,18 @@ class RateGate:
             if spent:
                 self._pause(min(spent, pause_cap))
 
+    def _let_through(self, now: float, *, over_the_whole_window: bool) -> float:
+        """Successes per second over the last second, or since the last pause ended if later.
+
+        The first estimate always divides by the whole second: a burst the server allowed at the
+        start would otherwise read as a rate many times its limit.
+        """
+        since = now - SUCCESS_WINDOW_S
+        if not over_the_whole_window and self._paused_until > since:
+            since = min(self._paused_until, now - MIN_SPAN_S)
+        count = sum(1 for t in self._successes if t >= since)
+        return max(count, 1) / (now - since)
+
     def _reschedule(self, now: float) -> None:
         """Void the slots reserved at the old rate: waiting requests reserve again at the new one."""
         rate = self._rate()
@@ -354,14 +371,14 @@ class RateGate:
             return
         first = self._learned is None
         current = self._rate()
+        let_through = self._let_through(now, over_the_whole_window=first)
+        self._found = let_through
         if first:
-            recent = sum(1 for t in self._successes if t >= now - SUCCESS_WINDOW_S)
-            learned = FIRST_CUT * max(recent, 1) / SUCCESS_WINDOW_S
+            learned = FIRST_CUT * let_through
             if current is not None:
                 learned = min(learned, CUT * current)
         else:
-            recent = sum(1 for t in self._successes if t >= now - SUCCESS_WINDOW_S)
-            learned = min(CUT * (current or self._learned), max(recent, 1) / SUCCESS_WINDOW_S)
+            learned = min(CUT * (current or self._learned), let_through)
         self._cuts += 1
         self._learned = max(MIN_RATE, learned)
         self._epoch += 1
@@ -369,8 +386,9 @@ class RateGate:
         self._reschedule(now)
         if first:
             logger.info(
-                "%s answered 429: pacing every request to it at %.4g requests/s from now on",
-                self._name, self._learned,
+                "%s answered 429 after letting about %.4g requests/s through: pacing every "
+                "request to it at %.4g requests/s from now on",
+                self._name, let_through, self._learned,
             )
         if retry_after is not None and (first or retry_after > SHORT_RETRY_AFTER):
             self._pause(min(retry_after, pause_cap))

@@ -26,9 +26,10 @@ class RequestStats:
     `transport_errors` timeouts and broken connections; `peak_in_flight` is the most requests this
     client ever had on the wire at once, which is how the concurrency bound is observed.
 
-    `rate_found_per_minute` is the process-wide gate's view, not this client's count: the rate
-    the gate paces this API at after learning it from 429s or headers, in whole requests per
-    minute (0 while the server has neither pushed back nor announced a limit).
+    `rate_found_per_minute` is the process-wide gate's view, not this client's count: the API's
+    limit as the gate found it (announced in headers, or the rate the server let requests through
+    at before its latest 429), in whole requests per minute; 0 while the server has neither
+    pushed back nor announced a limit.
     """
 
     def __init__(self, rate_found: Callable[[], float | None] = lambda: None) -> None:

@@ -172,4 +172,4 @@ def test_over_http_an_announced_limit_is_kept_from_the_first_answer(make_emulato
     bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 150)
     assert all(isinstance(body, bytes) for body in bodies)
     assert stats.rate_limited <= 2
-    assert stats.rate_found == pytest.approx(45.0)
+    assert stats.rate_found == 50.0
