@@ -8,7 +8,7 @@ Three measurements against one warmed emulator, interleaved run by run:
   the first page of each list, then its remaining offsets at once, verified);
 * the whole run: `relate-pipeline run` for one day, spawn to exit, CRM and meetings together.
 
-Run: python bench/crm_paging.py [--quick] [--runs N]   (writes bench/results/crm_paging.md)
+Run: python bench/crm_paging.py [--quick] [--runs N]   (writes bench/results/crm_paging.md as well)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Ours, Window, log  # noqa: E402
+from harness import Ours, Window, log, write_result  # noqa: E402
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient  # noqa: E402
 from relate_pipeline.crm import fetch_crm  # noqa: E402
@@ -33,7 +33,6 @@ from relate_pipeline.emulator import EmulatorProcess  # noqa: E402
 LATENCY_MS = 50
 FULL = {"contacts": 50_000, "organizations": 10_000}
 QUICK = {"contacts": 5_000, "organizations": 1_000}
-RESULTS = Path(__file__).resolve().parent / "results" / "crm_paging.md"
 
 
 def _settings(emulator: EmulatorProcess) -> ClientSettings:
@@ -123,8 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=None)
     args = parser.parse_args(argv)
     text = render(measure(args.quick, args.runs or (1 if args.quick else 3)))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    write_result("crm_paging", text)
     print(text)
     return 0
 

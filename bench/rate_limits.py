@@ -27,12 +27,11 @@ from relate_pipeline.client.ratelimit import gate_for
 from relate_pipeline.emulator import EmulatorProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import done_recording_ids  # noqa: E402
+from harness import done_recording_ids, write_result  # noqa: E402
 
 LATENCY_MS = 50
 CONCURRENCY = 32
 WARM_UP_S = 10.0
-RESULTS = Path(__file__).resolve().parent / "results" / "rate_limits.md"
 KINDS = ("token bucket, burst R", "token bucket, burst 1", "fixed window")
 
 
@@ -166,8 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows, start, end = run_all(args.quick)
     text = render(rows, (start, end))
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(text)
+    write_result("rate_limits", text)
     print(text)
     return 0
 

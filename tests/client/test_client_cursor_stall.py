@@ -5,10 +5,10 @@ minimal stdlib HTTP server that repeats the same page forever.
 """
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from stub_server import serving
 
 from relate_pipeline.client import ClientSettings, PaginationError, RelateClient
 
@@ -34,13 +34,8 @@ class _StuckListHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def stuck_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _StuckListHandler)
-    server.hits = 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_StuckListHandler) as server:
+        yield server
 
 
 def test_cursor_that_does_not_advance_raises_after_two_requests(stuck_server):

@@ -6,10 +6,10 @@ The client must neither crash nor sleep for what the header says without a line 
 
 import json
 import logging
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from stub_server import serving
 
 from relate_pipeline.client import ClientSettings, RateLimitedError, RelateClient
 from relate_pipeline.client.ratelimit import gate_for
@@ -32,13 +32,8 @@ class _RefusingHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def refusing_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefusingHandler)
-    server.hits = 0
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(_RefusingHandler) as server:
+        yield server
 
 
 def _ask(server, retry_after, **settings):
