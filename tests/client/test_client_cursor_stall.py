@@ -4,32 +4,16 @@ The emulator pages by offset and always advances, so this one behaviour is shown
 minimal stdlib HTTP server that repeats the same page forever.
 """
 
-import json
-from http.server import BaseHTTPRequestHandler
-
 import pytest
-from stub_server import serving
+from stub_server import JsonHandler, serving
 
 from relate_pipeline.client import ClientSettings, PaginationError, RelateClient
 
 
-class _StuckListHandler(BaseHTTPRequestHandler):
+class _StuckListHandler(JsonHandler):
     def do_GET(self):
-        self.server.hits += 1
-        body = json.dumps(
-            {
-                "data": [{"id": "same"}],
-                "pagination": {"end_cursor": 1, "has_next_page": True, "total_count": 99},
-            }
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        pagination = {"end_cursor": 1, "has_next_page": True, "total_count": 99}
+        self.answer(200, {"data": [{"id": "same"}], "pagination": pagination})
 
 
 @pytest.fixture

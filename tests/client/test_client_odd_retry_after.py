@@ -4,30 +4,19 @@ Shown against a minimal stdlib HTTP server, since the emulator only ever sends s
 The client must neither crash nor sleep for what the header says without a line saying so.
 """
 
-import json
 import logging
-from http.server import BaseHTTPRequestHandler
 
 import pytest
-from stub_server import serving
+from stub_server import JsonHandler, serving
 
 from relate_pipeline.client import ClientSettings, RateLimitedError, RelateClient
 from relate_pipeline.client.ratelimit import gate_for
 
 
-class _RefusingHandler(BaseHTTPRequestHandler):
+class _RefusingHandler(JsonHandler):
     def do_GET(self):
-        self.server.hits += 1
-        body = json.dumps({"error": {"status": 429, "message": "slow down", "field": None}}).encode()
-        self.send_response(429)
-        self.send_header("Retry-After", self.server.retry_after)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        error = {"status": 429, "message": "slow down", "field": None}
+        self.answer(429, {"error": error}, {"Retry-After": self.server.retry_after})
 
 
 @pytest.fixture
