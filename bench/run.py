@@ -8,6 +8,8 @@ Sections (see docs/benchmarks.md for what each measures and why):
   memory     peak RSS of one day's partition as it grows to 2,000 recordings
   scale      1, 7 and 30 days, and the fixed cost of a run
   warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
+  limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
+  paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -30,11 +32,13 @@ import fetch_concurrency  # noqa: E402
 import flatten_write  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
+import crm_paging  # noqa: E402
+import rate_limits  # noqa: E402
 import scale_days  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging")
 SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
 
 
@@ -143,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
                 results = warehouse_queries.measure(warehouse, plan.repeats)
                 counts = warehouse_queries.row_counts(warehouse)
                 parts.append(_save("warehouse", warehouse_queries.render(results, counts, rows[-1].days, plan.repeats)))
+        if "limits" in sections:
+            rows, start, end = rate_limits.run_all(args.quick)
+            parts.append(_save("rate_limits", rate_limits.render(rows, (start, end))))
+        if "paging" in sections:
+            parts.append(_save("crm_paging", crm_paging.render(crm_paging.measure(args.quick, runs))))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]
