@@ -10,10 +10,12 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   second, and every request of the process is spaced 1/rate apart (GCRA-style virtual
   scheduling: idle time never accumulates into a burst). A token bucket answers 429s fast, so
   latency-based limiters see nothing, and capping concurrency does not bound a rate; pacing does.
-* **Each later 429** cuts the rate to `CUT` × the current rate, or to the success rate of the
-  last second if that is lower (what the server actually let through), once per epoch: a 429
-  for a request sent before the last cut says nothing new, and counting it would cut again for
-  the same overshoot.
+* **Each later 429** cuts the rate to `CUT` × the current rate, or to what the server actually
+  let through if that is lower (successes per second over the last second, or since the last
+  pause ended), once per epoch: a 429 for a request sent before the last cut says nothing new,
+  and counting it would cut again for the same overshoot. What the server let through before
+  the latest counted 429 (or the announced rate) is the rate found, logged at the first 429 and
+  shown in RequestStats.
 * **Each success the pacer held back** (the pacer, not the server or the caller, is the
   bottleneck) raises the rate. Until the second 429 it grows by `RECOVERY_PER_SECOND` a second,
   since the first estimate can be far too low (a bucket with a burst of 1 lets one request
