@@ -80,8 +80,13 @@ def detect_changes(
 
     changed: set[str] = set()
     if cursor.updated_after is not None:
-        since = datetime.fromisoformat(cursor.updated_after).timestamp()
-        updated = list(client.list_calendar_events(updated_after=since))
+        since = datetime.fromisoformat(cursor.updated_after)
+        # The API filters by whole seconds (the client rounds down): drop what the cursor has seen.
+        listed = client.list_calendar_events(updated_after=since.timestamp())
+        updated = [
+            e for e in listed
+            if not e.get("updated_at") or datetime.fromisoformat(e["updated_at"]) > since
+        ]
         changed.update(local_day(event["start_at"], tz) for event in updated)
         watermark = _newest(updated, watermark)
     window = {(window_first + timedelta(days=n)).isoformat() for n in range(trailing_days + 1)}

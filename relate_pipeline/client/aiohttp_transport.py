@@ -7,10 +7,10 @@ an httpx.Response cost more CPU than aiohttp itself, and at the default concurre
 cores that CPU decides how close the fan-out gets to the latency bound (bench/fetch_throughput.py,
 "Fetch" in docs/benchmarks.md).
 
-What stays shared with the sync client's httpx transport, so behaviour does not depend on the wire: the retry
-policy, the gate and the counters (transport.py), the query-string and JSON-body encodings (httpx's
-own, see `encoded_query` and `encoded_json`), and the exception types — aiohttp's failures are
-mapped onto the httpx exceptions the retry policy already classifies.
+What stays shared with the sync client's httpx transport, so behaviour does not depend on the
+wire: the retry policy, the gate and the counters (transport.py), the query-string and JSON-body
+encodings (httpx's own, see `encoded_query` and `encoded_json`), and the exception types —
+aiohttp's failures are mapped onto the httpx exceptions the retry policy already classifies.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """The two Relate API clients: `RelateClient` (sync) and `AsyncRelateClient` (asyncio).
 
 Every endpoint is written once, in `_Endpoints`, in terms of five primitives (`_paginate`,
-`_collect`, `_object`, `_nothing`, `_raw`). The sync client implements them as plain calls and
-generators, the async one as coroutines and async generators, so on `AsyncRelateClient` each
-read/write method returns an awaitable and each `list_*` method an async iterator — the same
-names and arguments, without two hand-maintained copies of forty endpoints drifting apart.
+`_collect`, `_request_object`, `_request_no_content`, `_raw`). The sync client implements them as
+plain calls and generators, the async one as coroutines and async generators, so on
+`AsyncRelateClient` each read/write method returns an awaitable and each `list_*` method an async
+iterator — the same names and arguments, without two hand-maintained copies of forty endpoints
+drifting apart.
 """
 
 from __future__ import annotations
@@ -70,10 +71,14 @@ class _Endpoints(ABC):
     def _collect(self, path: str, params: dict[str, Any]) -> Any: ...
 
     @abstractmethod
-    def _object(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+    def _request_object(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> Any: ...
 
     @abstractmethod
-    def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any: ...
+    def _request_no_content(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> Any: ...
 
     @abstractmethod
     def _raw(self, path: str) -> Any: ...
@@ -92,106 +97,109 @@ class _Endpoints(ABC):
         return self._collect(CONTACTS.collection_path(), {name: value})
 
     def get_contact(self, contact_id: str) -> Any:
-        return self._object("GET", CONTACTS.item_path(contact_id))
+        return self._request_object("GET", CONTACTS.item_path(contact_id))
 
     def create_contact(self, body: dict[str, Any]) -> Any:
-        return self._object("POST", CONTACTS.collection_path(), json_body(body))
+        return self._request_object("POST", CONTACTS.collection_path(), json_body(body))
 
     def update_contact(self, contact_id: str, body: dict[str, Any]) -> Any:
-        return self._object("PATCH", CONTACTS.item_path(contact_id), json_body(body))
+        return self._request_object("PATCH", CONTACTS.item_path(contact_id), json_body(body))
 
     def delete_contact_emails(self, contact_id: str, emails: Iterable[str]) -> Any:
         path = f"{CONTACTS.item_path(contact_id)}/emails"
-        return self._nothing("DELETE", path, {"emails": string_list(emails, "emails")})
+        return self._request_no_content("DELETE", path, {"emails": string_list(emails, "emails")})
 
     def delete_contact(self, contact_id: str) -> Any:
-        return self._nothing("DELETE", CONTACTS.item_path(contact_id))
+        return self._request_no_content("DELETE", CONTACTS.item_path(contact_id))
 
     # organizations
     def list_organizations(self, **params: Any) -> Any:
         return self._paginate(ORGANIZATIONS.collection_path(), params)
 
     def get_organization(self, organization_id: str) -> Any:
-        return self._object("GET", ORGANIZATIONS.item_path(organization_id))
+        return self._request_object("GET", ORGANIZATIONS.item_path(organization_id))
 
     def create_organization(self, body: dict[str, Any]) -> Any:
-        return self._object("POST", ORGANIZATIONS.collection_path(), json_body(body))
+        return self._request_object("POST", ORGANIZATIONS.collection_path(), json_body(body))
 
     def update_organization(self, organization_id: str, body: dict[str, Any]) -> Any:
-        return self._object("PATCH", ORGANIZATIONS.item_path(organization_id), json_body(body))
+        path = ORGANIZATIONS.item_path(organization_id)
+        return self._request_object("PATCH", path, json_body(body))
 
     def delete_organization_domains(self, organization_id: str, domains: Iterable[str]) -> Any:
         path = f"{ORGANIZATIONS.item_path(organization_id)}/domains"
-        return self._nothing("DELETE", path, {"domains": string_list(domains, "domains")})
+        body = {"domains": string_list(domains, "domains")}
+        return self._request_no_content("DELETE", path, body)
 
     def delete_organization(self, organization_id: str) -> Any:
-        return self._nothing("DELETE", ORGANIZATIONS.item_path(organization_id))
+        return self._request_no_content("DELETE", ORGANIZATIONS.item_path(organization_id))
 
     # notes
     def list_notes(self, **params: Any) -> Any:
         return self._paginate(NOTES.collection_path(), params)
 
     def get_note(self, note_id: str) -> Any:
-        return self._object("GET", NOTES.item_path(note_id))
+        return self._request_object("GET", NOTES.item_path(note_id))
 
     def create_note(self, body: dict[str, Any]) -> Any:
-        return self._object("POST", NOTES.collection_path(), json_body(body))
+        return self._request_object("POST", NOTES.collection_path(), json_body(body))
 
     def update_note(self, note_id: str, body: dict[str, Any]) -> Any:
-        return self._object("PATCH", NOTES.item_path(note_id), json_body(body))
+        return self._request_object("PATCH", NOTES.item_path(note_id), json_body(body))
 
     def delete_note(self, note_id: str) -> Any:
-        return self._nothing("DELETE", NOTES.item_path(note_id))
+        return self._request_no_content("DELETE", NOTES.item_path(note_id))
 
     # custom fields
     def list_custom_fields(self, **params: Any) -> Any:
         return self._paginate(CUSTOM_FIELDS.collection_path(), params)
 
     def get_custom_field(self, custom_field_id: str) -> Any:
-        return self._object("GET", CUSTOM_FIELDS.item_path(custom_field_id))
+        return self._request_object("GET", CUSTOM_FIELDS.item_path(custom_field_id))
 
     def create_custom_field(self, body: dict[str, Any]) -> Any:
-        return self._object("POST", CUSTOM_FIELDS.collection_path(), json_body(body))
+        return self._request_object("POST", CUSTOM_FIELDS.collection_path(), json_body(body))
 
     def update_custom_field(self, custom_field_id: str, body: dict[str, Any]) -> Any:
-        return self._object("PATCH", CUSTOM_FIELDS.item_path(custom_field_id), json_body(body))
+        path = CUSTOM_FIELDS.item_path(custom_field_id)
+        return self._request_object("PATCH", path, json_body(body))
 
     def delete_custom_field(self, custom_field_id: str) -> Any:
-        return self._nothing("DELETE", CUSTOM_FIELDS.item_path(custom_field_id))
+        return self._request_no_content("DELETE", CUSTOM_FIELDS.item_path(custom_field_id))
 
     # lists & processes
     def list_lists(self, **params: Any) -> Any:
         return self._paginate(LISTS.collection_path(), params)
 
     def get_list(self, list_id: str) -> Any:
-        return self._object("GET", LISTS.item_path(list_id))
+        return self._request_object("GET", LISTS.item_path(list_id))
 
     def create_list(self, body: dict[str, Any]) -> Any:
-        return self._object("POST", LISTS.collection_path(), json_body(body))
+        return self._request_object("POST", LISTS.collection_path(), json_body(body))
 
     def update_list(self, list_id: str, body: dict[str, Any]) -> Any:
-        return self._object("PATCH", LISTS.item_path(list_id), json_body(body))
+        return self._request_object("PATCH", LISTS.item_path(list_id), json_body(body))
 
     def delete_list(self, list_id: str) -> Any:
-        return self._nothing("DELETE", LISTS.item_path(list_id))
+        return self._request_no_content("DELETE", LISTS.item_path(list_id))
 
     # entries
     def list_entries(self, list_id: str, **params: Any) -> Any:
         return self._paginate(ENTRIES.collection_path(list_id=list_id), params)
 
     def get_entry(self, list_id: str, entry_id: str) -> Any:
-        return self._object("GET", ENTRIES.item_path(entry_id, list_id=list_id))
+        return self._request_object("GET", ENTRIES.item_path(entry_id, list_id=list_id))
 
     def create_entry(self, list_id: str, body: dict[str, Any]) -> Any:
         path = ENTRIES.collection_path(list_id=list_id)
-        return self._object("POST", path, json_body(body))
+        return self._request_object("POST", path, json_body(body))
 
     def update_entry(self, list_id: str, entry_id: str, body: dict[str, Any]) -> Any:
         path = ENTRIES.item_path(entry_id, list_id=list_id)
-        return self._object("PATCH", path, json_body(body))
+        return self._request_object("PATCH", path, json_body(body))
 
     def delete_entry(self, list_id: str, entry_id: str) -> Any:
-        return self._nothing("DELETE", ENTRIES.item_path(entry_id, list_id=list_id))
+        return self._request_no_content("DELETE", ENTRIES.item_path(entry_id, list_id=list_id))
 
     # calendar events & recordings (read-only)
     def list_calendar_events(
@@ -226,10 +234,10 @@ class _Endpoints(ABC):
         return self._paginate(CALENDAR_EVENTS.collection_path(), params)
 
     def get_calendar_event(self, calendar_event_id: str) -> Any:
-        return self._object("GET", CALENDAR_EVENTS.item_path(calendar_event_id))
+        return self._request_object("GET", CALENDAR_EVENTS.item_path(calendar_event_id))
 
     def get_recording(self, recording_id: str) -> Any:
-        return self._object("GET", RECORDINGS.item_path(recording_id))
+        return self._request_object("GET", RECORDINGS.item_path(recording_id))
 
     def get_recording_raw(self, recording_id: str) -> Any:
         """The exact response body bytes, envelope included, for a raw store; nothing parsed."""
@@ -294,7 +302,7 @@ class RelateClient(_ClientBase):
     def _collect(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return list(self._paginate(path, params))
 
-    def _object(
+    def _request_object(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         api_request = ApiRequest(method, path, json=body)
@@ -302,7 +310,9 @@ class RelateClient(_ClientBase):
         request = self._transport.describe(api_request)
         return unwrap_object(decode_json(response.content, request), request)
 
-    def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+    def _request_no_content(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> None:
         self._transport.send(ApiRequest(method, path, json=body))
 
     def _raw(self, path: str) -> bytes:
@@ -371,7 +381,7 @@ class AsyncRelateClient(_ClientBase):
     async def _collect(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         return [item async for item in self._paginate(path, params)]
 
-    async def _object(
+    async def _request_object(
         self, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         api_request = ApiRequest(method, path, json=body)
@@ -379,7 +389,9 @@ class AsyncRelateClient(_ClientBase):
         request = self._transport.describe(api_request)
         return unwrap_object(decode_json(response.content, request), request)
 
-    async def _nothing(self, method: str, path: str, body: dict[str, Any] | None = None) -> None:
+    async def _request_no_content(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> None:
         await self._transport.send(ApiRequest(method, path, json=body))
 
     async def _raw(self, path: str) -> bytes:

@@ -17,6 +17,9 @@ DEFAULT_BASE_URL = "https://api.relate.so/v1"
 BASE_URL_ENV = "RELATE_API_BASE_URL"
 API_KEY_ENV = "RELATE_API_KEY"
 RATE_LIMIT_ENV = "RELATE_RATE_LIMIT"
+_RATE_LIMIT_HINT = (
+    f" (requests/second, as {RATE_LIMIT_ENV}; leave it unset to let the client find the limit)"
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,10 +54,7 @@ class ClientSettings:
             _check_positive(name, getattr(self, name))
         _check_non_negative("backoff_base", self.backoff_base)
         if self.rate_limit is not None:
-            _check_positive(
-                "rate_limit", self.rate_limit,
-                hint=f" (requests/second, as {RATE_LIMIT_ENV}; leave it unset to let the client find the limit)",
-            )
+            _check_positive("rate_limit", self.rate_limit, hint=_RATE_LIMIT_HINT)
         _check_int("max_retries", self.max_retries, minimum=0)
         for name in ("max_concurrency", "page_size"):
             _check_int(name, getattr(self, name), minimum=1)

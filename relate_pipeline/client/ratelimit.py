@@ -343,7 +343,7 @@ class RateGate:
         return max(count, 1) / (now - since)
 
     def _reschedule(self, now: float) -> None:
-        """Void the slots reserved at the old rate: waiting requests reserve again at the new one."""
+        """Void the slots reserved at the old rate: waiting requests reserve again at this one."""
         rate = self._rate()
         self._schedule += 1
         self._schedule_rate = math.inf if rate is None else rate
