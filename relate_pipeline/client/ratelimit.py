@@ -19,9 +19,8 @@ URL, sync or async, passes through the same gate, which decides when it may be s
 * **Each success the pacer held back** (the pacer, not the server or the caller, is the
   bottleneck) raises the rate. Until the second 429 it grows by `RECOVERY_PER_SECOND` a second,
   since the first estimate can be far too low (a bucket with a burst of 1 lets one request
-  through before refusing), and so it does below an announced rate, which is known to be
-  there; otherwise by `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever
-  the rate, so a cycle of probe and cut lasts several seconds at any rate.
+  through before refusing); after that by `GROWTH_PER_SECOND` / rate per success, a fixed share
+  per second whatever the rate, so a cycle of probe and cut lasts several seconds at any rate.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
   `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
   above it. `Remaining: 0` with a `Reset` (either header family) without a policy pauses like a
@@ -359,7 +358,7 @@ class RateGate:
                 self._window = math.inf
         if self._learned is not None and ticket.paced:
             limits = [r for r in (self._ceiling(), self._headroom()) if r is not None]
-            if self._cuts == 1 or self._announced is not None:
+            if self._cuts == 1:
                 grown = self._learned * RECOVERY_PER_SECOND ** (1.0 / self._learned)
             else:
                 grown = self._learned + GROWTH_PER_SECOND
