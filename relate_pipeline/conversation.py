@@ -22,9 +22,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import pyarrow as pa
+
+from relate_pipeline.tables import conform
 
 CONVERSATION_VIEWS: tuple[str, ...] = (
-    "transcript_segments",
     "speaker_stats",
     "recording_stats",
     "organization_activity",
@@ -73,14 +75,14 @@ CREATE MACRO name_key(name) AS nullif(
 
 NAME_KEY_MACRO = _name_key_macro()
 
-# One row per segment that has entries; segments without words never reach the lake's
-# transcript_utterances, so they are ignored here and everywhere downstream.
-TRANSCRIPT_SEGMENTS_SQL = f"""
-CREATE VIEW transcript_segments AS
+# One row per segment that has entries, computed at flatten time from a batch of
+# transcript_utterances (registered as ``utterances``) into the lake's transcript_segments.
+# Segments without words never reach transcript_utterances, so they are ignored here and
+# everywhere downstream.
+SEGMENTS_QUERY = f"""
 WITH entries AS (
     SELECT
         recording_id,
-        date,
         segment_index,
         participant_name,
         start_relative_s,
@@ -88,12 +90,11 @@ WITH entries AS (
         (isfinite(start_relative_s) AND isfinite(end_relative_s) AND end_relative_s >= start_relative_s)
             IS TRUE AS countable,
         regexp_matches(text, '[?？]{_WHITESPACE_CLASS}*$') IS TRUE AS is_question
-    FROM transcript_utterances
+    FROM utterances
 ),
 segments AS (
     SELECT
         recording_id,
-        date,
         segment_index,
         any_value(participant_name) AS participant_name,
         count(*) AS word_entry_count,
@@ -103,7 +104,7 @@ segments AS (
         min(start_relative_s) FILTER (WHERE countable) AS first_start_s,
         max(end_relative_s) FILTER (WHERE countable) AS last_end_s
     FROM entries
-    GROUP BY recording_id, date, segment_index
+    GROUP BY recording_id, segment_index
 ),
 keyed AS (
     SELECT *, name_key(participant_name) AS speaker_key FROM segments
@@ -118,7 +119,6 @@ sequenced AS (
 )
 SELECT
     recording_id,
-    date,
     segment_index,
     participant_name,
     speaker_key,
@@ -136,7 +136,16 @@ SELECT
     first_start_s,
     last_end_s
 FROM sequenced
+ORDER BY recording_id, segment_index
 """
+
+
+def transcript_segments(utterances: pa.Table) -> pa.Table:
+    """A batch of transcript_utterances (whole recordings) to its transcript_segments rows, in DuckDB."""
+    with duckdb.connect() as connection:
+        connection.execute(NAME_KEY_MACRO)
+        connection.register("utterances", utterances)
+        return conform("transcript_segments", connection.sql(SEGMENTS_QUERY).to_arrow_table())
 
 
 def _resolution_sql(names: str) -> str:
@@ -228,8 +237,8 @@ speakers AS (
         speaker_key,
         CASE WHEN speaker_key IS NOT NULL THEN arg_min(participant_name, segment_index) END AS participant_name,
         sum(talk_seconds) AS talk_seconds,
-        sum(word_entry_count) AS word_entry_count,
-        sum(question_count) AS question_count
+        CAST(sum(word_entry_count) AS BIGINT) AS word_entry_count,
+        CAST(sum(question_count) AS BIGINT) AS question_count
     FROM segments
     GROUP BY recording_id, date, speaker_key
 ),
@@ -285,7 +294,7 @@ by_speakers AS (
         count(*) AS speaker_count,
         sum(talk_seconds) AS talk_seconds,
         sum(talk_seconds) FILTER (WHERE is_internal) AS internal_talk_seconds,
-        sum(question_count) AS question_count
+        CAST(sum(question_count) AS BIGINT) AS question_count
     FROM speaker_rows
     GROUP BY recording_id
 ),
@@ -410,8 +419,21 @@ LEFT JOIN talk t ON t.organization_id = v.organization_id
 LEFT JOIN items i ON i.organization_id = v.organization_id
 """
 
+# What the demo prints after a run: the customer meetings where our side did most of the talking.
+CONVERSATION_SAMPLE_QUERY = """SELECT m.title,
+       s.speaker_count                          AS speakers,
+       round(s.transcript_seconds / 60, 1)      AS minutes,
+       round(100 * s.internal_talk_share)       AS our_talk_pct,
+       round(s.switches_per_minute, 1)          AS switches_per_min,
+       s.longest_monologue_participant          AS longest_monologue_by,
+       s.question_count                         AS questions
+FROM recording_stats s
+JOIN meetings m USING (recording_id)
+WHERE m.external_participant_count > 0
+ORDER BY s.internal_talk_share DESC NULLS LAST, m.start_at DESC
+LIMIT 5"""
+
 CONVERSATION_SQL: tuple[str, ...] = (
-    TRANSCRIPT_SEGMENTS_SQL,
     SPEAKER_STATS_SQL,
     RECORDING_STATS_SQL,
     ORGANIZATION_ACTIVITY_SQL,
