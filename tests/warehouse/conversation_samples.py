@@ -3,7 +3,8 @@
 E1 (2026-05-16) has two recordings. R1 is the metrics transcript; its expected values are
 worked out below, segment by segment. R2 has one one-second entry per speaker and exercises
 every resolution rule against E1's attendees. E2 (2026-05-17) has two Alices whose e-mails both
-contain "alice", a recording R3 with one line and R4 without a transcript.
+contain "alice", a recording R3 with one line, R4 without a transcript and R5, listed as done but
+deleted before its detail was fetched (HTTP 404).
 
 E1's attendees (internal domain relate.so):
     alice.kim@acme.com   contact c1 Alice Kim, o-acme
@@ -18,10 +19,13 @@ from __future__ import annotations
 
 import orjson
 
-from relate_pipeline.flatten import flatten_crm, flatten_events, flatten_recording_bodies
+from datetime import datetime, timezone
+
+from relate_pipeline.flatten import RecordingFetch, flatten_crm, flatten_events, flatten_raw_recordings, raw_recordings_table
 from relate_pipeline.lake import Lake
 
 INTERNAL_DOMAINS = ["relate.so"]
+FETCHED_AT = datetime(2026, 5, 18, tzinfo=timezone.utc)
 
 
 def _event(event_id, start, attendees, recordings):
@@ -30,6 +34,7 @@ def _event(event_id, start, attendees, recordings):
         "title": f"Meeting {event_id}",
         "start_at": start,
         "end_at": start.replace("T10:", "T11:"),
+        "conference_type": "Zoom",
         "attendees": [{"email": e} for e in attendees],
         "recordings": [{"id": r, "status": "done", "started_at": start} for r in recordings],
         "updated_at": start,
@@ -44,26 +49,18 @@ def _segment(name, words):
     return {"participant": {"name": name}, "words": words, "language_code": "en"}
 
 
-def _recording(recording_id, event_id, transcript, action_items=()):
-    return orjson.dumps(
-        {
-            "data": {
-                "id": recording_id,
-                "calendar_event_id": event_id,
-                "status": "done",
-                "started_at": "2026-05-16T01:00:00.000Z",
-                "summary": {"summary": "s", "topics": [], "action_items": list(action_items), "detected_language": "en"},
-                "transcript": transcript,
-            }
-        }
-    )
+def _recording(recording_id, event_id, transcript, action_items=(), **extra_summary):
+    summary = {"summary": "s", "topics": [], "action_items": list(action_items), "detected_language": "en", **extra_summary}
+    body = {"id": recording_id, "calendar_event_id": event_id, "status": "done", "audio_duration": 1800.0,
+            "started_at": "2026-05-16T01:00:00.000Z", "summary": summary, "transcript": transcript}
+    return RecordingFetch(recording_id, event_id, "done", None, FETCHED_AT, 200, orjson.dumps({"data": body}))
 
 
 # R1, the metrics transcript. Segments 3 and 4 have no words and are ignored; the speakers are
 # "alice kim" (0, 1, 5, 9), "bob stone" (2, 8) and the unnamed speaker (6: null, 7: empty).
 R1_TRANSCRIPT = [
     _segment("Alice Kim", [_word("Hello there.", 0.0, 2.0), _word("How are you?", 2.5, 4.0)]),  # talk 3.5
-    _segment("alice  kim", [_word("Good.", 4.5, 5.0)]),  # same speaker, same run; talk 0.5
+    _segment("alice  kim", [_word("Good quote.", 4.5, 5.0)]),  # same speaker, same run; talk 0.5
     _segment("Bob Stone", [_word("Fine, thanks？", 4.8, 8.0), _word("Shall we start? ", 8.0, 9.0)]),  # talk 4.2
     _segment("Dana", []),
     _segment("Zed", None),
@@ -99,13 +96,17 @@ E2_ATTENDEES = ["alice.kim@acme.com", "alice.park@acme.com", "bob@relate.so"]
 DAYS = {
     "2026-05-16": {
         "events": [_event("E1", "2026-05-16T10:00:00.000+09:00", E1_ATTENDEES, ["R1", "R2"])],
-        "recordings": [_recording("R1", "E1", R1_TRANSCRIPT, R1_ACTION_ITEMS), _recording("R2", "E1", R2_TRANSCRIPT)],
+        "recordings": [
+            _recording("R1", "E1", R1_TRANSCRIPT, R1_ACTION_ITEMS, sentiment={"score": 0.8}),
+            _recording("R2", "E1", R2_TRANSCRIPT),
+        ],
     },
     "2026-05-17": {
-        "events": [_event("E2", "2026-05-17T10:00:00.000+09:00", E2_ATTENDEES, ["R3", "R4"])],
+        "events": [_event("E2", "2026-05-17T10:00:00.000+09:00", E2_ATTENDEES, ["R3", "R4", "R5"])],
         "recordings": [
             _recording("R3", "E2", [_segment("Alice", [_word("Hi?", 0.0, 1.0)])], ["Alice: follow up"]),
             _recording("R4", "E2", None),
+            RecordingFetch("R5", "E2", "done", None, FETCHED_AT, 404, None),  # deleted after listing
         ],
     },
 }
@@ -129,7 +130,7 @@ ORGANIZATIONS = [
 def write_conversation_lake(root: str) -> Lake:
     lake = Lake(root)
     for day, content in DAYS.items():
-        tables = {**flatten_events(content["events"]), **flatten_recording_bodies(content["recordings"])}
+        tables = {**flatten_events(content["events"]), **flatten_raw_recordings(raw_recordings_table(content["recordings"]))}
         for name, table in tables.items():
             lake.write_partition(name, day, table)
     for resource, items in (("contacts", CONTACTS), ("organizations", ORGANIZATIONS)):
