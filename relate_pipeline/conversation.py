@@ -18,6 +18,7 @@ column in docs/data-model.md ("Conversation views"). Three ideas carry it:
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import date
 
@@ -55,25 +56,26 @@ def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _name_key_macro() -> str:
+def _name_key_macros() -> str:
+    """``case_fold`` and ``name_key``; the fold table is one string constant, cheap to bind in every query.
+
+    The table reads ``\\x02<code point>\\x01<folding>`` per entry; only names holding one of its
+    code points take the per-character path.
+    """
     folds = _case_folds_beyond_lower()
     special = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in folds) + "]"
-    fold_map = "MAP {" + ", ".join(f"{_sql_literal(k)}: {_sql_literal(v)}" for k, v in folds.items()) + "}"
-    collapsed = f"trim(regexp_replace(name, '{_WHITESPACE_CLASS}+', ' ', 'g'))"
+    table = _sql_literal("".join(f"\x02{k}\x01{v}" for k, v in folds.items()) + "\x02")
+    looked_up = f"nullif(split_part(split_part({table}, chr(2) || c || chr(1), 2), chr(2), 1), '')"
     return f"""
-CREATE MACRO name_key(name) AS nullif(
-    CASE
-        WHEN NOT regexp_matches({collapsed}, '{special}') THEN lower({collapsed})
-        ELSE array_to_string(
-            list_transform(string_split({collapsed}, ''), lambda c: coalesce({fold_map}[c], lower(c))), ''
-        )
-    END,
-    ''
-)
+CREATE MACRO case_fold(s) AS CASE
+    WHEN NOT regexp_matches(s, '{special}') THEN lower(s)
+    ELSE array_to_string(list_transform(string_split(s, ''), lambda c: coalesce({looked_up}, lower(c))), '')
+END;
+CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{_WHITESPACE_CLASS}+', ' ', 'g'))), '');
 """
 
 
-NAME_KEY_MACRO = _name_key_macro()
+NAME_KEY_MACRO = _name_key_macros()
 
 # One row per segment that has entries, computed at flatten time from a batch of
 # transcript_utterances (registered as ``utterances``) into the lake's transcript_segments.
@@ -140,10 +142,24 @@ ORDER BY recording_id, segment_index
 """
 
 
+_segments_database: duckdb.DuckDBPyConnection | None = None
+_segments_lock = threading.Lock()
+
+
+def _segments_connection() -> duckdb.DuckDBPyConnection:
+    """A fresh connection to one in-memory database holding the macros, shared by every flatten thread."""
+    global _segments_database
+    with _segments_lock:
+        if _segments_database is None:
+            database = duckdb.connect()
+            database.execute(NAME_KEY_MACRO)
+            _segments_database = database
+        return _segments_database.cursor()
+
+
 def transcript_segments(utterances: pa.Table) -> pa.Table:
     """A batch of transcript_utterances (whole recordings) to its transcript_segments rows, in DuckDB."""
-    with duckdb.connect() as connection:
-        connection.execute(NAME_KEY_MACRO)
+    with _segments_connection() as connection:
         connection.register("utterances", utterances)
         return conform("transcript_segments", connection.sql(SEGMENTS_QUERY).to_arrow_table())
 
