@@ -6,7 +6,9 @@ once untimed, then timed `repeats` times (the whole result fetched into Python).
 `SELECT * FROM recording_stats` and `FROM speaker_stats` within 2 s each.
 
 transcript_segments is the one step the views moved to flatten time; its cost is measured
-directly: every day's transcript_utterances, read back from the lake, reduced to segments.
+directly, next to the whole flattening it is part of: every day's raw recordings, read back from
+the raw store, flattened into all the recording tables, and every day's transcript_utterances
+reduced to segments alone.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import duckdb
 
 from harness import Ours, Window, log, markdown_table, median, warm_emulator
 from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY, conversation_summary, transcript_segments
+from relate_pipeline.flatten import flatten_raw_recordings
 from relate_pipeline.lake import Lake
 
 GOAL_S = 2.0
@@ -41,6 +44,7 @@ class ConversationRun:
     queries: list[tuple[str, int, list[float]]]
     summary_seconds: list[float]
     segment_seconds: list[float]
+    flatten_seconds: list[float]
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
 
@@ -55,9 +59,9 @@ def _time(action, repeats: int) -> list[float]:
     return timings
 
 
-def _segment_seconds(lake: Lake, repeats: int) -> list[float]:
-    days = {day: lake.read_partition("transcript_utterances", day) for day in lake.partitions("transcript_utterances")}
-    return _time(lambda: [transcript_segments(table) for table in days.values()], repeats)
+def _per_day_seconds(lake: Lake, table: str, step, repeats: int) -> list[float]:
+    days = [lake.read_partition(table, day) for day in lake.partitions(table)]
+    return _time(lambda: [step(partition) for partition in days], repeats)
 
 
 def measure(days: int, meetings_per_day: int, repeats: int, ours: Ours) -> ConversationRun:
@@ -78,10 +82,11 @@ def measure(days: int, meetings_per_day: int, repeats: int, ours: Ours) -> Conve
             results.append((label, returned, _time(lambda: connection.execute(sql).fetchall(), repeats)))
         last_week = (window.last - timedelta(days=6), window.last)
         summary = _time(lambda: conversation_summary(connection, *last_week), repeats)
-    segments = _segment_seconds(Lake(str(Path(data_dir) / "lake")), repeats)
+    segments = _per_day_seconds(Lake(str(Path(data_dir) / "lake")), "transcript_utterances", transcript_segments, repeats)
+    flatten = _per_day_seconds(Lake(str(Path(data_dir) / "raw")), "raw_recordings", flatten_raw_recordings, repeats)
     load_after = os.getloadavg()
     ours.discard(data_dir)
-    return ConversationRun(days, meetings_per_day, rows, results, summary, segments, load_before, load_after)
+    return ConversationRun(days, meetings_per_day, rows, results, summary, segments, flatten, load_before, load_after)
 
 
 def render(run: ConversationRun, repeats: int) -> str:
@@ -105,7 +110,9 @@ def render(run: ConversationRun, repeats: int) -> str:
             markdown_table(["query", "rows returned", "median ms", "max ms", f"≤ {GOAL_S:g} s"], rows),
             "",
             f"transcript_segments at flatten time: {median(run.segment_seconds):.2f} s for all {run.days} days' "
-            f"{run.rows['transcript_utterances']:,} entries ({per_day * 1000:.0f} ms per day, median of {repeats}).",
+            f"{run.rows['transcript_utterances']:,} entries ({per_day * 1000:.0f} ms per day), within "
+            f"{median(run.flatten_seconds):.2f} s for flattening the days' raw recordings into every recording table "
+            f"({median(run.segment_seconds) / median(run.flatten_seconds):.0%} of it); medians of {repeats}.",
             "",
         ]
     )

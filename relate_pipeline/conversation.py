@@ -1,16 +1,18 @@
-"""Conversation metrics in the warehouse: who spoke, how much, and who owns each action item.
+"""Conversation metrics: who spoke, how much, and who owns each action item.
 
-Everything here is SQL the warehouse build executes; the definitions are documented column by
-column in docs/data-model.md ("Conversation views"). Three ideas carry it:
+The definitions are documented column by column in docs/data-model.md ("Conversation views").
+Three ideas carry them:
 
-- Names are compared by a normalised key, the persisted macro ``name_key``: whitespace runs
-  (Python's ``str.isspace`` set) collapsed to one space, trimmed, and case-folded exactly as
-  Python's ``str.casefold`` does. DuckDB's ``lower`` maps each code point to one code point, so
-  the code points where that differs from full case folding (``ß`` to ``ss``, final sigma,
-  Cherokee, ...) are listed in a map derived here from Python's own Unicode tables.
-- A transcript is first reduced to one row per segment (``transcript_segments``), and every
-  metric is computed over segments and runs of segments: a few per cent of the entries, so the
-  views stay interactive over months of word-level timings.
+- Names are compared by a normalised key: whitespace runs (Python's ``str.isspace`` set)
+  collapsed to one space, trimmed, and case-folded as Python's ``str.casefold`` does. Speaker
+  keys are computed at flatten time (``normalised_name``, once per distinct name); contact
+  names and action-item owners in the warehouse by the persisted macro ``name_key``, the same
+  key in SQL. DuckDB's ``lower`` maps each code point to one code point, so the code points
+  where that differs from full case folding (``ß`` to ``ss``, final sigma, Cherokee, ...) are
+  listed in a table derived here from Python's own Unicode tables.
+- A transcript is reduced to one row per segment (``transcript_segments``, a lake table written
+  with the day), and every metric is computed over segments and runs of segments: a third of
+  the entries and none of their text, so the views stay interactive over months of timings.
 - Speakers and action-item owners are resolved to attendees by one rule set, generated once
   (``_resolution_sql``) for both.
 """
@@ -24,6 +26,7 @@ from datetime import date
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from relate_pipeline.tables import conform
 
@@ -78,7 +81,8 @@ CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{_WHI
 NAME_KEY_MACRO = _name_key_macros()
 
 # One row per segment that has entries, computed at flatten time from a batch of
-# transcript_utterances (registered as ``utterances``) into the lake's transcript_segments.
+# transcript_utterances with each entry's ``speaker_key`` (registered as ``utterances``) into
+# the lake's transcript_segments.
 # Segments without words never reach transcript_utterances, so they are ignored here and
 # everywhere downstream.
 SEGMENTS_QUERY = f"""
@@ -87,6 +91,7 @@ WITH entries AS (
         recording_id,
         segment_index,
         participant_name,
+        speaker_key,
         start_relative_s,
         end_relative_s,
         (isfinite(start_relative_s) AND isfinite(end_relative_s) AND end_relative_s >= start_relative_s)
@@ -99,6 +104,7 @@ segments AS (
         recording_id,
         segment_index,
         any_value(participant_name) AS participant_name,
+        any_value(speaker_key) AS speaker_key,
         count(*) AS word_entry_count,
         count(*) FILTER (WHERE countable) AS countable_entry_count,
         count(*) FILTER (WHERE is_question) AS question_count,
@@ -108,15 +114,12 @@ segments AS (
     FROM entries
     GROUP BY recording_id, segment_index
 ),
-keyed AS (
-    SELECT *, name_key(participant_name) AS speaker_key FROM segments
-),
 sequenced AS (
     SELECT
         *,
         row_number() OVER w > 1 AND speaker_key IS DISTINCT FROM lag(speaker_key) OVER w AS is_switch,
         lag(last_end_s) OVER w AS previous_last_end_s
-    FROM keyed
+    FROM segments
     WINDOW w AS (PARTITION BY recording_id ORDER BY segment_index)
 )
 SELECT
@@ -142,25 +145,46 @@ ORDER BY recording_id, segment_index
 """
 
 
+def normalised_name(name: str | None) -> str | None:
+    """The speaker key: trimmed, whitespace runs collapsed to one space, case-folded; None when empty.
+
+    The warehouse's ``name_key`` macro computes the same key in SQL (for contacts and owners).
+    """
+    if name is None:
+        return None
+    return " ".join(name.split()).casefold() or None
+
+
+def _speaker_keys(names: pa.ChunkedArray) -> pa.Array:
+    """``normalised_name`` of every value, computed once per distinct name."""
+    encoded = pc.dictionary_encode(names.combine_chunks())
+    keys = pa.array([normalised_name(name) for name in encoded.dictionary.to_pylist()], type=pa.string())
+    return keys.take(encoded.indices)
+
+
 _segments_database: duckdb.DuckDBPyConnection | None = None
 _segments_lock = threading.Lock()
 
 
 def _segments_connection() -> duckdb.DuckDBPyConnection:
-    """A fresh connection to one in-memory database holding the macros, shared by every flatten thread."""
+    """A new connection to one in-memory database, opened on first use (not at import, which may precede a fork).
+
+    One thread per query: a day's batch is small, and days are flattened in parallel already.
+    """
     global _segments_database
     with _segments_lock:
         if _segments_database is None:
-            database = duckdb.connect()
-            database.execute(NAME_KEY_MACRO)
-            _segments_database = database
+            _segments_database = duckdb.connect(config={"threads": 1})
         return _segments_database.cursor()
 
 
 def transcript_segments(utterances: pa.Table) -> pa.Table:
     """A batch of transcript_utterances (whole recordings) to its transcript_segments rows, in DuckDB."""
+    entries = utterances.select(
+        ["recording_id", "segment_index", "participant_name", "text", "start_relative_s", "end_relative_s"]
+    ).append_column("speaker_key", _speaker_keys(utterances.column("participant_name")))
     with _segments_connection() as connection:
-        connection.register("utterances", utterances)
+        connection.register("utterances", entries)
         return conform("transcript_segments", connection.sql(SEGMENTS_QUERY).to_arrow_table())
 
 
