@@ -7,7 +7,7 @@ Three ideas carry them:
   collapsed to one space, trimmed, and case-folded as Python's ``str.casefold`` does. Speaker
   keys are computed at flatten time (``normalised_name``, once per distinct name); contact
   names and action-item owners in the warehouse by the persisted macro ``name_key``, the same
-  key in SQL. DuckDB's ``lower`` maps each code point to one code point, so the code points
+  key in SQL (relate_pipeline/flatten/segments.py holds the Python side). DuckDB's ``lower`` maps each code point to one code point, so the code points
   where that differs from full case folding (``ß`` to ``ss``, final sigma, Cherokee, ...) are
   listed in a table derived here from Python's own Unicode tables.
 - A transcript is reduced to one row per segment (``transcript_segments``, a lake table written
@@ -20,15 +20,12 @@ Three ideas carry them:
 from __future__ import annotations
 
 import sys
-import threading
 from dataclasses import dataclass
 from datetime import date
 
 import duckdb
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from relate_pipeline.tables import conform
+from relate_pipeline.flatten.segments import WHITESPACE_CLASS
 
 CONVERSATION_VIEWS: tuple[str, ...] = (
     "speaker_stats",
@@ -38,8 +35,6 @@ CONVERSATION_VIEWS: tuple[str, ...] = (
 
 MATCH_METHODS: tuple[str, ...] = ("full_name", "first_name", "email", "none")
 
-_WHITESPACE = [chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace()]
-_WHITESPACE_CLASS = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in _WHITESPACE) + "]"
 
 
 def _case_folds_beyond_lower() -> dict[str, str]:
@@ -74,119 +69,11 @@ CREATE MACRO case_fold(s) AS CASE
     WHEN NOT regexp_matches(s, '{special}') THEN lower(s)
     ELSE array_to_string(list_transform(string_split(s, ''), lambda c: coalesce({looked_up}, lower(c))), '')
 END;
-CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{_WHITESPACE_CLASS}+', ' ', 'g'))), '');
+CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{WHITESPACE_CLASS}+', ' ', 'g'))), '');
 """
 
 
 NAME_KEY_MACRO = _name_key_macros()
-
-# One row per segment that has entries, computed at flatten time from a batch of
-# transcript_utterances with each entry's ``speaker_key`` (registered as ``utterances``) into
-# the lake's transcript_segments.
-# Segments without words never reach transcript_utterances, so they are ignored here and
-# everywhere downstream.
-SEGMENTS_QUERY = f"""
-WITH entries AS (
-    SELECT
-        recording_id,
-        segment_index,
-        participant_name,
-        speaker_key,
-        start_relative_s,
-        end_relative_s,
-        (isfinite(start_relative_s) AND isfinite(end_relative_s) AND end_relative_s >= start_relative_s)
-            IS TRUE AS countable,
-        regexp_matches(text, '[?？]{_WHITESPACE_CLASS}*$') IS TRUE AS is_question
-    FROM utterances
-),
-segments AS (
-    SELECT
-        recording_id,
-        segment_index,
-        any_value(participant_name) AS participant_name,
-        any_value(speaker_key) AS speaker_key,
-        count(*) AS word_entry_count,
-        count(*) FILTER (WHERE countable) AS countable_entry_count,
-        count(*) FILTER (WHERE is_question) AS question_count,
-        coalesce(sum(end_relative_s - start_relative_s) FILTER (WHERE countable), 0) AS talk_seconds,
-        min(start_relative_s) FILTER (WHERE countable) AS first_start_s,
-        max(end_relative_s) FILTER (WHERE countable) AS last_end_s
-    FROM entries
-    GROUP BY recording_id, segment_index
-),
-sequenced AS (
-    SELECT
-        *,
-        row_number() OVER w > 1 AND speaker_key IS DISTINCT FROM lag(speaker_key) OVER w AS is_switch,
-        lag(last_end_s) OVER w AS previous_last_end_s
-    FROM segments
-    WINDOW w AS (PARTITION BY recording_id ORDER BY segment_index)
-)
-SELECT
-    recording_id,
-    segment_index,
-    participant_name,
-    speaker_key,
-    sum(CAST(is_switch AS INTEGER)) OVER (PARTITION BY recording_id ORDER BY segment_index ROWS UNBOUNDED PRECEDING)
-        AS run_index,
-    is_switch,
-    CASE
-        WHEN is_switch AND first_start_s IS NOT NULL AND previous_last_end_s IS NOT NULL
-        THEN greatest(first_start_s - previous_last_end_s, 0)
-    END AS response_gap_seconds,
-    word_entry_count,
-    countable_entry_count,
-    question_count,
-    talk_seconds,
-    first_start_s,
-    last_end_s
-FROM sequenced
-ORDER BY recording_id, segment_index
-"""
-
-
-def normalised_name(name: str | None) -> str | None:
-    """The speaker key: trimmed, whitespace runs collapsed to one space, case-folded; None when empty.
-
-    The warehouse's ``name_key`` macro computes the same key in SQL (for contacts and owners).
-    """
-    if name is None:
-        return None
-    return " ".join(name.split()).casefold() or None
-
-
-def _speaker_keys(names: pa.ChunkedArray) -> pa.Array:
-    """``normalised_name`` of every value, computed once per distinct name."""
-    encoded = pc.dictionary_encode(names.combine_chunks())
-    keys = pa.array([normalised_name(name) for name in encoded.dictionary.to_pylist()], type=pa.string())
-    return keys.take(encoded.indices)
-
-
-_segments_database: duckdb.DuckDBPyConnection | None = None
-_segments_lock = threading.Lock()
-
-
-def _segments_connection() -> duckdb.DuckDBPyConnection:
-    """A new connection to one in-memory database, opened on first use (not at import, which may precede a fork).
-
-    One thread per query: a day's batch is small, and days are flattened in parallel already.
-    """
-    global _segments_database
-    with _segments_lock:
-        if _segments_database is None:
-            _segments_database = duckdb.connect(config={"threads": 1})
-        return _segments_database.cursor()
-
-
-def transcript_segments(utterances: pa.Table) -> pa.Table:
-    """A batch of transcript_utterances (whole recordings) to its transcript_segments rows, in DuckDB."""
-    entries = utterances.select(
-        ["recording_id", "segment_index", "participant_name", "text", "start_relative_s", "end_relative_s"]
-    ).append_column("speaker_key", _speaker_keys(utterances.column("participant_name")))
-    with _segments_connection() as connection:
-        connection.register("utterances", entries)
-        return conform("transcript_segments", connection.sql(SEGMENTS_QUERY).to_arrow_table())
-
 
 def _resolution_sql(names: str) -> str:
     """CTEs resolving ``names`` (recording_id, event_id, name_key) to at most one attendee: ``resolved``.

@@ -24,7 +24,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from relate_pipeline.conversation import transcript_segments
 from relate_pipeline.flatten.columns import (
     as_list,
     build_table,
@@ -35,6 +34,7 @@ from relate_pipeline.flatten.columns import (
     text,
     timestamp_array,
 )
+from relate_pipeline.flatten.segments import transcript_segments
 
 RESERVED_SUMMARY_KEYS = frozenset({"summary", "topics", "action_items", "detected_language"})
 
