@@ -170,9 +170,13 @@ speakers AS (
     GROUP BY recording_id, date, speaker_key
 ),
 runs AS MATERIALIZED (
-    SELECT recording_id, run_index, speaker_key, coalesce(max(last_end_s) - min(first_start_s), 0) AS span_seconds
+    SELECT
+        recording_id,
+        run_index,
+        any_value(speaker_key) AS speaker_key,
+        coalesce(max(last_end_s) - min(first_start_s), 0) AS span_seconds
     FROM segments
-    GROUP BY recording_id, run_index, speaker_key
+    GROUP BY recording_id, run_index
 ),
 monologues AS (
     SELECT recording_id, speaker_key, max(span_seconds) AS longest_monologue_seconds
