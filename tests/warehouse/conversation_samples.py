@@ -21,24 +21,13 @@ import orjson
 
 from datetime import datetime, timezone
 
-from relate_pipeline.flatten import RecordingFetch, flatten_crm, flatten_events, flatten_raw_recordings, raw_recordings_table
+from warehouse_samples import event, write_lake
+
+from relate_pipeline.flatten import RecordingFetch, flatten_events, flatten_raw_recordings, raw_recordings_table
 from relate_pipeline.lake import Lake
 
 INTERNAL_DOMAINS = ["relate.so"]
 FETCHED_AT = datetime(2026, 5, 18, tzinfo=timezone.utc)
-
-
-def _event(event_id, start, attendees, recordings):
-    return {
-        "id": event_id,
-        "title": f"Meeting {event_id}",
-        "start_at": start,
-        "end_at": start.replace("T10:", "T11:"),
-        "conference_type": "Zoom",
-        "attendees": [{"email": e} for e in attendees],
-        "recordings": [{"id": r, "status": "done", "started_at": start} for r in recordings],
-        "updated_at": start,
-    }
 
 
 def _word(text, start, end):
@@ -95,14 +84,14 @@ E2_ATTENDEES = ["alice.kim@acme.com", "alice.park@acme.com", "bob@relate.so"]
 
 DAYS = {
     "2026-05-16": {
-        "events": [_event("E1", "2026-05-16T10:00:00.000+09:00", E1_ATTENDEES, ["R1", "R2"])],
+        "events": [event("E1", "2026-05-16T10:00:00.000+09:00", E1_ATTENDEES, [("R1", "done"), ("R2", "done")])],
         "recordings": [
             _recording("R1", "E1", R1_TRANSCRIPT, R1_ACTION_ITEMS, sentiment={"score": 0.8}),
             _recording("R2", "E1", R2_TRANSCRIPT),
         ],
     },
     "2026-05-17": {
-        "events": [_event("E2", "2026-05-17T10:00:00.000+09:00", E2_ATTENDEES, ["R3", "R4", "R5"])],
+        "events": [event("E2", "2026-05-17T10:00:00.000+09:00", E2_ATTENDEES, [("R3", "done"), ("R4", "done"), ("R5", "done")])],
         "recordings": [
             _recording("R3", "E2", [_segment("Alice", [_word("Hi?", 0.0, 1.0)])], ["Alice: follow up"]),
             _recording("R4", "E2", None),
@@ -128,15 +117,12 @@ ORGANIZATIONS = [
 
 
 def write_conversation_lake(root: str) -> Lake:
-    lake = Lake(root)
-    for day, content in DAYS.items():
-        tables = {**flatten_events(content["events"]), **flatten_raw_recordings(raw_recordings_table(content["recordings"]))}
-        for name, table in tables.items():
-            lake.write_partition(name, day, table)
-    for resource, items in (("contacts", CONTACTS), ("organizations", ORGANIZATIONS)):
-        for name, table in flatten_crm(resource, items).items():
-            lake.write_snapshot(name, table)
-    return lake
+    """The recordings take a run's route: raw fetches (R5's 404 included) flattened into the lake."""
+    days = {
+        day: {**flatten_events(content["events"]), **flatten_raw_recordings(raw_recordings_table(content["recordings"]))}
+        for day, content in DAYS.items()
+    }
+    return write_lake(root, days, CONTACTS, ORGANIZATIONS)
 
 
 def query_rows(db, sql: str, params=()) -> list[dict]:
