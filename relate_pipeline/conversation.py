@@ -5,11 +5,12 @@ Three ideas carry them:
 
 - Names are compared by a normalised key: whitespace runs (Python's ``str.isspace`` set)
   collapsed to one space, trimmed, and case-folded as Python's ``str.casefold`` does. Speaker
-  keys are computed at flatten time (``normalised_name``, once per distinct name); contact
-  names and action-item owners in the warehouse by the persisted macro ``name_key``, the same
-  key in SQL (relate_pipeline/flatten/segments.py holds the Python side). DuckDB's ``lower`` maps each code point to one code point, so the code points
-  where that differs from full case folding (``ß`` to ``ss``, final sigma, Cherokee, ...) are
-  listed in a table derived here from Python's own Unicode tables.
+  keys are computed at flatten time (``normalised_name`` in relate_pipeline/flatten/segments.py,
+  once per distinct name); contact names and action-item owners in the warehouse by the
+  persisted macro ``name_key``, the same key in SQL. DuckDB's ``lower`` maps each code point to
+  one code point, so the code points where that differs from full case folding (``ß`` to
+  ``ss``, final sigma, Cherokee, ...) are listed in a table derived here from Python's own
+  Unicode tables.
 - A transcript is reduced to one row per segment (``transcript_segments``, a lake table written
   with the day), and every metric is computed over segments and runs of segments: a third of
   the entries and none of their text, so the views stay interactive over months of timings.
@@ -33,18 +34,15 @@ CONVERSATION_VIEWS: tuple[str, ...] = (
     "organization_activity",
 )
 
-MATCH_METHODS: tuple[str, ...] = ("full_name", "first_name", "email", "none")
-
-
 
 def _case_folds_beyond_lower() -> dict[str, str]:
     """Code points whose full case folding is not their one-code-point lower case."""
     folds = {}
     for code in range(sys.maxunicode + 1):
-        char = chr(code)
-        lower = char.lower()
         if 0xD800 <= code < 0xE000:
             continue
+        char = chr(code)
+        lower = char.lower()
         if char.casefold() != lower or len(lower) != 1:
             folds[char] = char.casefold()
     return folds
@@ -74,6 +72,7 @@ CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{WHIT
 
 
 NAME_KEY_MACRO = _name_key_macros()
+
 
 def _resolution_sql(names: str) -> str:
     """CTEs resolving ``names`` (recording_id, event_id, name_key) to at most one attendee: ``resolved``.

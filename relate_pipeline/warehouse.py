@@ -1,10 +1,11 @@
 """The DuckDB warehouse: views over the lake plus the joined views analysts query.
 
 The database holds no copies of the data, only view definitions over the lake's Parquet
-files (by absolute path) and the small ``internal_domains`` table, so rebuilding is cheap
-and always reflects the lake.  It is built into a temporary file and renamed into place:
-an analyst holding the old file open (even read-only, which takes a lock) never blocks a
-rebuild, and keeps querying the old file until reconnecting.
+files (by absolute path), the ``name_key`` and ``case_fold`` macros the conversation views
+share, and the small ``internal_domains`` table, so rebuilding is cheap and always reflects
+the lake.  It is built into a temporary file and renamed into place: an analyst holding the
+old file open (even read-only, which takes a lock) never blocks a rebuild, and keeps querying
+the old file until reconnecting.
 """
 
 from __future__ import annotations
