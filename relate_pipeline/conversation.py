@@ -148,10 +148,16 @@ resolved AS (
 
 # The chain both per-speaker and per-recording views start from; each view is one query, so
 # the transcript is scanned once per view (``MATERIALIZED`` keeps DuckDB from scanning it
-# again for every reference).
+# again for every reference). Times are added up in whole microseconds (``*_us``): a sum of
+# doubles depends on the order DuckDB's threads happen to add them in, and the same data must
+# give the same figures on every query.
 _SPEAKER_CTES = f"""
 segments AS MATERIALIZED (
-    SELECT * FROM transcript_segments
+    SELECT
+        *,
+        CAST(round(talk_seconds * 1e6) AS BIGINT) AS talk_us,
+        CAST(round(response_gap_seconds * 1e6) AS BIGINT) AS response_gap_us
+    FROM transcript_segments
 ),
 recording_events AS (
     SELECT recording_id, calendar_event_id AS event_id FROM recordings
@@ -162,7 +168,7 @@ speakers AS (
         date,
         speaker_key,
         CASE WHEN speaker_key IS NOT NULL THEN arg_min(participant_name, segment_index) END AS participant_name,
-        sum(talk_seconds) AS talk_seconds,
+        sum(talk_us) AS talk_us,
         CAST(sum(word_entry_count) AS BIGINT) AS word_entry_count,
         CAST(sum(question_count) AS BIGINT) AS question_count
     FROM segments
@@ -195,8 +201,9 @@ speaker_rows AS (
         r.organization_id,
         coalesce(r.match_method, 'none') AS match_method,
         r.is_internal,
-        s.talk_seconds,
-        s.talk_seconds / nullif(sum(s.talk_seconds) OVER (PARTITION BY s.recording_id), 0) AS talk_share,
+        s.talk_us,
+        s.talk_us / 1e6 AS talk_seconds,
+        s.talk_us / nullif(sum(s.talk_us) OVER (PARTITION BY s.recording_id), 0) AS talk_share,
         s.word_entry_count,
         s.question_count,
         m.longest_monologue_seconds
@@ -222,8 +229,8 @@ by_speakers AS (
     SELECT
         recording_id,
         count(*) AS speaker_count,
-        sum(talk_seconds) AS talk_seconds,
-        sum(talk_seconds) FILTER (WHERE is_internal) AS internal_talk_seconds,
+        sum(talk_us) AS talk_us,
+        sum(talk_us) FILTER (WHERE is_internal) AS internal_talk_us,
         CAST(sum(question_count) AS BIGINT) AS question_count
     FROM speaker_rows
     GROUP BY recording_id
@@ -233,7 +240,7 @@ by_segments AS (
         recording_id,
         coalesce(max(last_end_s) - min(first_start_s), 0) AS transcript_seconds,
         count(*) FILTER (WHERE is_switch) AS speaker_switches,
-        avg(response_gap_seconds) AS mean_response_gap_seconds
+        sum(response_gap_us) / count(response_gap_us) / 1e6 AS mean_response_gap_seconds
     FROM segments
     GROUP BY recording_id
 ),
@@ -251,7 +258,7 @@ SELECT
     r.calendar_event_id AS event_id,
     r.date,
     coalesce(p.speaker_count, 0) AS speaker_count,
-    coalesce(p.talk_seconds, 0) AS talk_seconds,
+    coalesce(p.talk_us / 1e6, 0) AS talk_seconds,
     coalesce(g.transcript_seconds, 0) AS transcript_seconds,
     coalesce(g.speaker_switches, 0) AS speaker_switches,
     g.speaker_switches / nullif(g.transcript_seconds / 60, 0) AS switches_per_minute,
@@ -259,7 +266,7 @@ SELECT
     l.longest_monologue_participant,
     g.mean_response_gap_seconds,
     coalesce(p.question_count, 0) AS question_count,
-    coalesce(p.internal_talk_seconds, 0) / nullif(p.talk_seconds, 0) AS internal_talk_share
+    coalesce(p.internal_talk_us, 0) / nullif(p.talk_us, 0) AS internal_talk_share
 FROM recordings r
 LEFT JOIN by_speakers p ON p.recording_id = r.recording_id
 LEFT JOIN by_segments g ON g.recording_id = r.recording_id
@@ -316,8 +323,8 @@ visits AS (
 talk AS (
     SELECT
         m.organization_id,
-        sum(s.talk_seconds) AS talk_seconds,
-        sum(s.talk_seconds) FILTER (WHERE s.organization_id = m.organization_id AND NOT s.is_internal) AS their_talk_seconds
+        sum(s.talk_us) AS talk_us,
+        sum(s.talk_us) FILTER (WHERE s.organization_id = m.organization_id AND NOT s.is_internal) AS their_talk_us
     FROM (SELECT DISTINCT organization_id, event_id FROM met) m
     JOIN speaker_rows s ON s.event_id = m.event_id
     GROUP BY m.organization_id
@@ -338,9 +345,9 @@ SELECT
     v.meetings,
     v.first_met,
     v.last_met,
-    coalesce(t.talk_seconds, 0) AS talk_seconds,
-    coalesce(t.their_talk_seconds, 0) AS their_talk_seconds,
-    coalesce(t.their_talk_seconds, 0) / nullif(t.talk_seconds, 0) AS their_talk_share,
+    coalesce(t.talk_us / 1e6, 0) AS talk_seconds,
+    coalesce(t.their_talk_us / 1e6, 0) AS their_talk_seconds,
+    coalesce(t.their_talk_us, 0) / nullif(t.talk_us, 0) AS their_talk_share,
     coalesce(i.action_items, 0) AS action_items,
     coalesce(i.their_action_items, 0) AS their_action_items,
     coalesce(i.our_action_items, 0) AS our_action_items
@@ -412,20 +419,25 @@ WITH met AS (
     WHERE NOT is_internal AND organization_id IS NOT NULL AND date BETWEEN $low AND $high
 ),
 talk AS MATERIALIZED (
-    SELECT event_id, organization_id, is_internal, match_method <> 'none' AS resolved, sum(talk_seconds) AS talk_seconds
+    SELECT
+        event_id,
+        organization_id,
+        is_internal,
+        match_method <> 'none' AS resolved,
+        sum(CAST(round(talk_seconds * 1e6) AS BIGINT)) AS talk_us
     FROM speaker_stats
     WHERE date BETWEEN $low AND $high
     GROUP BY ALL
 ),
 totals AS (
-    SELECT coalesce(sum(talk_seconds), 0) AS talk_seconds, coalesce(sum(talk_seconds) FILTER (WHERE resolved), 0) AS resolved
+    SELECT coalesce(sum(talk_us), 0) / 1e6 AS talk_seconds, coalesce(sum(talk_us) FILTER (WHERE resolved), 0) / 1e6 AS resolved
     FROM talk
 ),
 their_talk AS (
     SELECT
         m.organization_id,
-        sum(t.talk_seconds) AS talk_seconds,
-        sum(t.talk_seconds) FILTER (WHERE t.organization_id = m.organization_id AND NOT t.is_internal) AS their_talk_seconds
+        sum(t.talk_us) AS talk_us,
+        sum(t.talk_us) FILTER (WHERE t.organization_id = m.organization_id AND NOT t.is_internal) AS their_talk_us
     FROM met m
     JOIN talk t ON t.event_id = m.event_id
     GROUP BY m.organization_id
@@ -434,7 +446,7 @@ top_organizations AS (
     SELECT
         coalesce(any_value(m.organization_name), m.organization_id) AS organization,
         count(DISTINCT m.event_id) AS meetings,
-        coalesce(any_value(t.their_talk_seconds), 0) / nullif(any_value(t.talk_seconds), 0) AS their_share
+        coalesce(any_value(t.their_talk_us), 0) / nullif(any_value(t.talk_us), 0) AS their_share
     FROM met m
     LEFT JOIN their_talk t ON t.organization_id = m.organization_id
     GROUP BY m.organization_id
