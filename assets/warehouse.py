@@ -30,7 +30,8 @@ MATCH_RATE_SQL = """
     kinds={"duckdb"},
     description=(
         "warehouse.duckdb: a view over every lake table plus the joined analyst views "
-        "meetings, meeting_participants, action_items and transcripts."
+        "meetings, meeting_participants, action_items and transcripts, and the conversation views "
+        "speaker_stats, recording_stats and organization_activity."
     ),
     check_specs=[
         AssetCheckSpec(
