@@ -88,6 +88,7 @@ def run_pipeline(first: date, last: date) -> bool:
 def print_summary(settings: PipelineSettings) -> None:
     import duckdb
 
+    from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY
     from relate_pipeline.tables import WAREHOUSE_TABLES
 
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
@@ -95,12 +96,13 @@ def print_summary(settings: PipelineSettings) -> None:
         for name in WAREHOUSE_TABLES:
             rows = connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
             print(f"  {name:<24} {rows:>9,} rows")
-        print(f"\nSample analyst query:\n{SAMPLE_QUERY}")
-        result = connection.execute(SAMPLE_QUERY)
-        columns = [c[0] for c in result.description]
-        print(" | ".join(columns))
-        for row in result.fetchall():
-            print(" | ".join("" if v is None else str(v) for v in row))
+        for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY):
+            print(f"\nSample analyst query:\n{query}")
+            result = connection.execute(query)
+            columns = [c[0] for c in result.description]
+            print(" | ".join(columns))
+            for row in result.fetchall():
+                print(" | ".join("" if v is None else str(v) for v in row))
 
 
 SAMPLE_QUERY = """SELECT organization_name,

@@ -52,7 +52,7 @@ MEETING_TABLES_KEY = AssetKey("meeting_tables")
             kinds={"python", "parquet"},
             description=(
                 "The meeting tables of each day, flattened from the raw store: " + ", ".join(MEETING_TABLES)
-                + ". One asset for the nine tables, because one pass over a day's raw responses writes them together."
+                + ". One asset for the ten tables, because one pass over a day's raw responses writes them together."
             ),
             metadata=tables_definition_metadata(MEETING_TABLES),
         ),

@@ -1,15 +1,20 @@
 """The DuckDB warehouse: built by exactly one asset, so there is never a second writer."""
 
+from datetime import date
+
 import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from assets.automation import RANGE_END_TAG, RANGE_START_TAG
 from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
+from relate_pipeline.conversation import conversation_summary
 from relate_pipeline.warehouse import build_warehouse
 
 MIN_MATCH_RATE = 0.5
+MIN_TALK_RESOLUTION = 0.4
 
 MATCH_RATE_SQL = """
     SELECT count(*) AS external_attendees,
@@ -25,14 +30,23 @@ MATCH_RATE_SQL = """
     kinds={"duckdb"},
     description=(
         "warehouse.duckdb: a view over every lake table plus the joined analyst views "
-        "meetings, meeting_participants, action_items and transcripts."
+        "meetings, meeting_participants, action_items and transcripts, and the conversation views "
+        "speaker_stats, recording_stats and organization_activity."
     ),
     check_specs=[
         AssetCheckSpec(
             "attendee_match_rate",
             asset="warehouse",
             description=f"At least {MIN_MATCH_RATE:.0%} of external attendees match a contact or an organization's domain.",
-        )
+        ),
+        AssetCheckSpec(
+            "talk_resolution_rate",
+            asset="warehouse",
+            description=(
+                f"At least {MIN_TALK_RESOLUTION:.0%} of the run's transcript talk time is spoken by a speaker "
+                "resolved to an attendee of the meeting."
+            ),
+        ),
     ],
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
@@ -40,13 +54,18 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
     counts = build_warehouse(settings.warehouse_path, lakehouse.lake, settings.internal_domains)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         external, matched = connection.execute(MATCH_RATE_SQL).fetchone()
+        first_day, last_day = _run_days(context)
+        summary = conversation_summary(connection, first_day, last_day)
     rate = matched / external if external else 1.0
+    talk_rate = 1.0 if summary.resolution_rate is None else summary.resolution_rate
     context.log.info(f"warehouse built at {settings.warehouse_path}; attendee match rate {rate:.1%}")
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(settings.warehouse_path),
             **row_count_metadata(counts),
             "attendee_match_rate": MetadataValue.float(rate),
+            "conversations": MetadataValue.md(summary.markdown()),
+            "talk_resolution_rate": MetadataValue.float(talk_rate),
         },
         check_results=[
             AssetCheckResult(
@@ -54,6 +73,27 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
                 passed=rate >= MIN_MATCH_RATE,
                 severity=AssetCheckSeverity.WARN,
                 metadata={"external_attendees": external, "matched": matched, "rate": MetadataValue.float(rate)},
-            )
+            ),
+            AssetCheckResult(
+                check_name="talk_resolution_rate",
+                passed=talk_rate >= MIN_TALK_RESOLUTION,
+                severity=AssetCheckSeverity.WARN,
+                metadata={
+                    "talk_seconds": MetadataValue.float(summary.talk_seconds),
+                    "resolved_talk_seconds": MetadataValue.float(summary.resolved_talk_seconds),
+                    "rate": MetadataValue.float(talk_rate),
+                },
+            ),
         ],
     )
+
+
+def _run_days(context: AssetExecutionContext) -> tuple[date | None, date | None]:
+    """The days the run loaded, from its partition tags; (None, None) when it names none (the whole warehouse)."""
+    tags = context.run.tags
+    first, last = tags.get(RANGE_START_TAG), tags.get(RANGE_END_TAG)
+    if first is None:
+        first = last = tags.get("dagster/partition")
+    if first is None:
+        return None, None
+    return date.fromisoformat(first), date.fromisoformat(last)

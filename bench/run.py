@@ -10,6 +10,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
   limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
+  conversation  speaker_stats / recording_stats query times over 90 days x 40 meetings/day
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -28,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import conversation_metrics  # noqa: E402
 import fetch_concurrency  # noqa: E402
 import flatten_write  # noqa: E402
 import memory_partition  # noqa: E402
@@ -38,7 +40,7 @@ import scale_days  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging", "conversation")
 SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
 
 
@@ -58,6 +60,8 @@ class Plan:
     scale_days: tuple[int, ...]
     scale_meetings: int
     repeats: int
+    conversation_days: int = 90
+    conversation_meetings: int = 40
 
 
 FULL = Plan(
@@ -87,6 +91,8 @@ QUICK = Plan(
     scale_days=(1, 2),
     scale_meetings=10,
     repeats=1,
+    conversation_days=3,
+    conversation_meetings=10,
 )
 
 
@@ -152,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(_save("rate_limits", rate_limits.render(rows, (start, end))))
         if "paging" in sections:
             parts.append(_save("crm_paging", crm_paging.render(crm_paging.measure(args.quick, runs))))
+        if "conversation" in sections:
+            run = conversation_metrics.measure(plan.conversation_days, plan.conversation_meetings, plan.repeats, ours)
+            parts.append(_save("conversation", conversation_metrics.render(run, plan.repeats)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]

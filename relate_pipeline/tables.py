@@ -200,6 +200,27 @@ _specs = [
         partitioned=True,
     ),
     _spec(
+        "transcript_segments",
+        "One row per transcript segment that has words entries, with its speaker, run and talk: the input of the conversation views.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("segment_index", _I32, "Zero-based position of the segment in transcript.", key=True),
+            _field("participant_name", _S, "Speaker name of the segment, as served."),
+            _field("speaker_key", _S, "The name trimmed, inner whitespace collapsed to one space, case-folded; null when empty."),
+            _field("run_index", _I32, "Zero-based run of the segment: runs are maximal sequences of consecutive segments of one speaker."),
+            _field("is_switch", _BOOL, "Whether the previous segment with words has a different speaker (a null key is one speaker)."),
+            _field("response_gap_seconds", _F64, "On a switch: first countable start minus the previous segment's last countable end, clipped at 0; else null."),
+            _field("word_entry_count", _I32, "Words entries of the segment."),
+            _field("countable_entry_count", _I32, "Entries whose start and end are numbers with end >= start."),
+            _field("question_count", _I32, "Entries whose trimmed text ends with '?' or '？'."),
+            _field("talk_seconds", _F64, "Sum of end - start over the countable entries."),
+            _field("first_start_s", _F64, "Smallest start over the countable entries; null when none."),
+            _field("last_end_s", _F64, "Largest end over the countable entries; null when none."),
+        ],
+        ("recording_id", "segment_index"),
+        partitioned=True,
+    ),
+    _spec(
         "summary_fields",
         "Summary keys beyond summary/topics/action_items/detected_language (workspace-specific), JSON-encoded so nothing is lost.",
         [
@@ -392,6 +413,7 @@ RECORDING_TABLES: tuple[str, ...] = (
     "recording_topics",
     "recording_action_items",
     "transcript_utterances",
+    "transcript_segments",
     "summary_fields",
     "missing_recordings",
 )

@@ -1,10 +1,11 @@
 """The DuckDB warehouse: views over the lake plus the joined views analysts query.
 
 The database holds no copies of the data, only view definitions over the lake's Parquet
-files (by absolute path) and the small ``internal_domains`` table, so rebuilding is cheap
-and always reflects the lake.  It is built into a temporary file and renamed into place:
-an analyst holding the old file open (even read-only, which takes a lock) never blocks a
-rebuild, and keeps querying the old file until reconnecting.
+files (by absolute path), the ``name_key`` and ``case_fold`` macros the conversation views
+share, and the small ``internal_domains`` table, so rebuilding is cheap and always reflects
+the lake.  It is built into a temporary file and renamed into place: an analyst holding the
+old file open (even read-only, which takes a lock) never blocks a rebuild, and keeps querying
+the old file until reconnecting.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from relate_pipeline.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
-ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts")
+ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS)
 
 # URL schemes DuckDB reads itself (through its httpfs / azure extensions); any other
 # fsspec filesystem (memory://, ...) lives only inside this Python process.
@@ -201,23 +203,6 @@ LEFT JOIN participants p ON p.event_id = e.event_id
 LEFT JOIN organization_lists ol ON ol.event_id = e.event_id
 """
 
-ACTION_ITEMS_SQL = """
-CREATE VIEW action_items AS
-SELECT
-    ai.recording_id,
-    ai.item_index,
-    ai.text,
-    ai.owner,
-    ai.task,
-    m.event_id,
-    m.title,
-    coalesce(m.date, ai.date) AS date,
-    m.start_at,
-    coalesce(m.organization_names, CAST([] AS VARCHAR[])) AS organization_names
-FROM recording_action_items ai
-LEFT JOIN meetings m ON m.recording_id = ai.recording_id
-"""
-
 TRANSCRIPTS_SQL = """
 CREATE VIEW transcripts AS
 SELECT
@@ -239,7 +224,7 @@ FROM transcript_utterances u
 LEFT JOIN meetings m ON m.recording_id = u.recording_id
 """
 
-_ANALYST_SQL = (MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL)
+_ANALYST_SQL = (NAME_KEY_MACRO, MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL, *CONVERSATION_SQL)
 
 
 def _build(connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Recording details to recordings, topics, action items, transcript utterances and summary fields.
+"""Recording details to recordings, topics, action items, transcript utterances and segments, and summary fields.
 
 Transcripts dominate the data volume, so they never become per-word Python objects:
 response bytes go through Arrow's JSON reader straight into one nested Arrow array, and
@@ -34,6 +34,7 @@ from relate_pipeline.flatten.columns import (
     text,
     timestamp_array,
 )
+from relate_pipeline.flatten.segments import transcript_segments
 
 RESERVED_SUMMARY_KEYS = frozenset({"summary", "topics", "action_items", "detected_language"})
 
@@ -374,6 +375,21 @@ def _flatten(data: pa.StructArray, extras: list[list[tuple[str, str]]]) -> dict[
     participant_count[distinct.column("recording").to_numpy()] = distinct.column("name_count_distinct").to_numpy()
 
     extra_owner = [position for position, pairs in enumerate(extras) for _ in pairs]
+    utterances = build_table(
+        "transcript_utterances",
+        {
+            "recording_id": recording_ids.take(word_recording_arrow),
+            "segment_index": pa.array(segment_index[word_segment], type=pa.int32()),
+            "word_index": pa.array(word_index, type=pa.int32()),
+            "participant_name": speaker.take(pa.array(word_segment)),
+            "language_code": segment_language.take(pa.array(word_segment)),
+            "text": word_text,
+            "start_relative_s": start_relative,
+            "end_relative_s": end_relative,
+            "start_at": offset_timestamps(base, start_relative),
+            "end_at": offset_timestamps(base, end_relative),
+        },
+    )
     return {
         "recordings": build_table(
             "recordings",
@@ -416,21 +432,8 @@ def _flatten(data: pa.StructArray, extras: list[list[tuple[str, str]]]) -> dict[
                 "task": [task for _, task in split],
             },
         ),
-        "transcript_utterances": build_table(
-            "transcript_utterances",
-            {
-                "recording_id": recording_ids.take(word_recording_arrow),
-                "segment_index": pa.array(segment_index[word_segment], type=pa.int32()),
-                "word_index": pa.array(word_index, type=pa.int32()),
-                "participant_name": speaker.take(pa.array(word_segment)),
-                "language_code": segment_language.take(pa.array(word_segment)),
-                "text": word_text,
-                "start_relative_s": start_relative,
-                "end_relative_s": end_relative,
-                "start_at": offset_timestamps(base, start_relative),
-                "end_at": offset_timestamps(base, end_relative),
-            },
-        ),
+        "transcript_utterances": utterances,
+        "transcript_segments": transcript_segments(utterances),
         "summary_fields": build_table(
             "summary_fields",
             {
@@ -443,7 +446,7 @@ def _flatten(data: pa.StructArray, extras: list[list[tuple[str, str]]]) -> dict[
 
 
 def flatten_recordings(details: Sequence[Mapping]) -> dict[str, pa.Table]:
-    """Unwrapped recording details to their five tables; raises ValueError for a detail without an id.
+    """Unwrapped recording details to their six tables; raises ValueError for a detail without an id.
 
     Details are re-encoded with orjson (far cheaper than decoding) so they take the same
     Arrow reader path as response bodies and flatten identically.
@@ -462,7 +465,7 @@ def flatten_recordings(details: Sequence[Mapping]) -> dict[str, pa.Table]:
 
 
 def flatten_recording_bodies(bodies: Sequence[bytes]) -> dict[str, pa.Table]:
-    """Raw /recordings/:id response bodies to the five tables; a body that is not a recording raises ValueError."""
+    """Raw /recordings/:id response bodies to the six tables; a body that is not a recording raises ValueError."""
     bodies = [_as_bytes(body, position) for position, body in enumerate(bodies)]
     data, extras = _typed_rows(bodies, lambda i: parse_recording_body(bodies[i], i), want_extras=True)
     for position, pairs in enumerate(extras):

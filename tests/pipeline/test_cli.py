@@ -88,4 +88,5 @@ def test_demo_builds_the_lake_and_warehouse_and_prints_a_query(tmp_path):
     assert "embedded Relate API emulator" in result.stdout
     assert "transcript_utterances" in result.stdout
     assert "Sample analyst query" in result.stdout
+    assert "FROM recording_stats s" in result.stdout and "our_talk_pct" in result.stdout
     assert (tmp_path / "demo" / "warehouse.duckdb").exists()

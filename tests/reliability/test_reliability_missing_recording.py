@@ -14,7 +14,9 @@ from dagster import AssetCheckSeverity
 from tests.pipeline.conftest import PipelineHarness
 from tests.reliability.reliability_support import FIRST, LAST, lake_contents, restored
 
-RECORDING_TABLES = ("recordings", "recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
+RECORDING_TABLES = (
+    "recordings", "recording_topics", "recording_action_items", "transcript_utterances", "transcript_segments", "summary_fields",
+)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from conversation_samples import INTERNAL_DOMAINS as CONVERSATION_DOMAINS
+from conversation_samples import write_conversation_lake
 from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
 
 from relate_pipeline.warehouse import build_warehouse
@@ -21,3 +23,15 @@ def db(built):
     connection = duckdb.connect(str(built[0]), read_only=True)
     yield connection
     connection.close()
+
+
+@pytest.fixture(scope="module")
+def conversation_db(tmp_path_factory):
+    """A read-only connection to a warehouse over the hand-written conversation lake."""
+    root = tmp_path_factory.mktemp("conversation")
+    lake = write_conversation_lake(str(root / "lake"))
+    build_warehouse(root / "warehouse.duckdb", lake, CONVERSATION_DOMAINS)
+    connection = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    yield connection
+    connection.close()
+

@@ -10,7 +10,8 @@ from relate_pipeline.lake import Lake
 INTERNAL_DOMAINS = ["Relate.so"]
 
 
-def _event(event_id, start, attendees, recordings):
+def event(event_id, start, attendees, recordings):
+    """A listed calendar event; ``recordings`` are (id, status) pairs."""
     return {
         "id": event_id,
         "title": f"Meeting {event_id}",
@@ -41,7 +42,7 @@ def _recording(recording_id, event_id, action_items, words):
 DAYS = {
     "2026-05-16": {
         "events": [
-            _event(
+            event(
                 "E1",
                 "2026-05-16T10:00:00.000+09:00",
                 ["Alice@ACME.com", "me@relate.so", "carol@beta.io", "shared@gamma.com", "nobody@unknown.org"],
@@ -52,8 +53,8 @@ DAYS = {
     },
     "2026-05-17": {
         "events": [
-            _event("E2", "2026-05-17T10:00:00.000+09:00", ["x@tie.com"], [("R3", "done")]),
-            _event("E3", "2026-05-17T10:00:00.000+00:00", ["carol@beta.io", "me@relate.so"], [("R4", "done"), ("R5", "done")]),
+            event("E2", "2026-05-17T10:00:00.000+09:00", ["x@tie.com"], [("R3", "done")]),
+            event("E3", "2026-05-17T10:00:00.000+00:00", ["carol@beta.io", "me@relate.so"], [("R4", "done"), ("R5", "done")]),
         ],
         "recordings": [_recording("R4", "E3", ["Carol: share the deck"], ["first"]), _recording("R5", "E3", [], ["second"])],
     },
@@ -75,13 +76,21 @@ ORGANIZATIONS = [
 ]
 
 
-def write_sample_lake(root: str) -> Lake:
+def write_lake(root: str, day_tables: dict[str, dict], contacts: list[dict], organizations: list[dict]) -> Lake:
+    """A real lake: each day's flattened tables as its partitions, the CRM items as snapshots."""
     lake = Lake(root)
-    for day, content in DAYS.items():
-        tables = {**flatten_events(content["events"]), **flatten_recording_bodies(content["recordings"])}
+    for day, tables in day_tables.items():
         for name, table in tables.items():
             lake.write_partition(name, day, table)
-    for resource, items in (("contacts", CONTACTS), ("organizations", ORGANIZATIONS)):
+    for resource, items in (("contacts", contacts), ("organizations", organizations)):
         for name, table in flatten_crm(resource, items).items():
             lake.write_snapshot(name, table)
     return lake
+
+
+def write_sample_lake(root: str) -> Lake:
+    days = {
+        day: {**flatten_events(content["events"]), **flatten_recording_bodies(content["recordings"])}
+        for day, content in DAYS.items()
+    }
+    return write_lake(root, days, CONTACTS, ORGANIZATIONS)
