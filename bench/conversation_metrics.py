@@ -1,4 +1,4 @@
-"""Section 7: the conversation views over 90 days × 40 meetings, and what transcript_segments costs at flatten time.
+"""Section 9: the conversation views over 90 days × 40 meetings, and what transcript_segments costs at flatten time.
 
 The lake and warehouse are built by `relate-pipeline run` from a warmed emulator, as a user builds
 them. The views are queried as an analyst queries them: one read-only connection, each query run
