@@ -1,13 +1,12 @@
 """The DuckDB warehouse: built by exactly one asset, so there is never a second writer."""
 
-import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse import build_warehouse, open_warehouse
 
 MIN_MATCH_RATE = 0.5
 
@@ -37,14 +36,15 @@ MATCH_RATE_SQL = """
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
     settings = lakehouse.settings()
-    counts = build_warehouse(settings.warehouse_path, lakehouse.lake, settings.internal_domains)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    path, lake = settings.warehouse_path, lakehouse.lake
+    counts = build_warehouse(path, lake, settings.internal_domains)
+    with open_warehouse(path, lake) as connection:
         external, matched = connection.execute(MATCH_RATE_SQL).fetchone()
     rate = matched / external if external else 1.0
-    context.log.info(f"warehouse built at {settings.warehouse_path}; attendee match rate {rate:.1%}")
+    context.log.info(f"warehouse built at {path}; attendee match rate {rate:.1%}")
     return MaterializeResult(
         metadata={
-            "path": MetadataValue.path(settings.warehouse_path),
+            "path": MetadataValue.path(path),
             **row_count_metadata(counts),
             "attendee_match_rate": MetadataValue.float(rate),
         },
