@@ -32,13 +32,16 @@ SNAPSHOT_FILE = "snapshot.parquet"
 COMPRESSION = "zstd"
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.(?:\d+\.)?[0-9a-f]{32}\.tmp")
+_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.\d+\.[0-9a-f]{32}\.tmp")
 
-STALE_TEMP_SECONDS = 600
-"""A local temp file is another writer's until it is unlocked AND this old: a writer holds an
-exclusive lock on its temp file from creation to rename, and the age covers the instant between
-creating the file and locking it. The kernel drops a dead process's locks, on any host that
-shares the disk through a filesystem with working locks (local disks, NFSv4)."""
+STALE_TEMP_SECONDS = 3600
+"""How old an empty, unlocked temp file must be before it counts as abandoned.
+
+A writer holds an exclusive lock on its temp file from just after creating it until it is renamed,
+and writes nothing before locking; the kernel drops a dead process's locks (also for other hosts
+sharing the disk through a filesystem with working locks, such as NFSv4). So an unlocked file with
+bytes in it belongs to a dead writer, and only an empty one may be a writer between its create and
+its lock, which this age rules out."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,8 @@ def _remove_if_abandoned(path: str) -> None:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             return
-        if time.time() - os.fstat(handle.fileno()).st_mtime < STALE_TEMP_SECONDS:
+        status = os.fstat(handle.fileno())
+        if status.st_size == 0 and time.time() - status.st_mtime < STALE_TEMP_SECONDS:
             return
         try:
             os.unlink(path)
@@ -235,8 +239,8 @@ class _LocalSink:
     def __init__(self, directory: str, final_name: str) -> None:
         os.makedirs(directory, exist_ok=True)
         self.final = f"{directory}/{final_name}"
-        self.temp = f"{directory}/.{final_name}.{uuid.uuid4().hex}.tmp"
-        self.stream = open(self.temp, "xb")
+        self.temp = f"{directory}/.{final_name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        self.stream = open(self.temp, "xb", buffering=0)
         fcntl.flock(self.stream, fcntl.LOCK_EX)
 
     def publish(self) -> None:

@@ -67,18 +67,24 @@ def _age(directory, seconds: float) -> None:
             os.utime(path, (then, then))
 
 
-def test_next_write_of_the_partition_removes_a_dead_writers_old_temp_file(killed_mid_write):
+def test_next_write_of_the_partition_removes_the_dead_writers_temp_file(killed_mid_write):
     lake, directory = killed_mid_write
-    _age(directory, STALE_TEMP_SECONDS + 60)
     lake.write_partition("summary_fields", DAY, summary_fields(1))
     assert [p.name for p in directory.iterdir()] == ["part.parquet"]
 
 
-def test_a_dead_writers_fresh_temp_file_is_left_for_a_later_write(killed_mid_write):
-    """Unlocked but recent: it could be a writer that has created its file and not yet locked it."""
-    lake, directory = killed_mid_write
+def test_an_empty_unlocked_temp_file_is_spared_until_it_is_old(tmp_path):
+    """Empty and unlocked is a writer between creating its file and locking it, unless it has sat there long."""
+    lake = Lake(str(tmp_path))
     lake.write_partition("summary_fields", DAY, summary_fields(1))
-    assert len([p for p in directory.iterdir() if p.name != "part.parquet"]) == 1
+    directory = tmp_path / "summary_fields" / f"date={DAY}"
+    empty = directory / f".part.parquet.{os.getpid()}.{'0' * 32}.tmp"
+    empty.touch()
+    lake.write_partition("summary_fields", DAY, summary_fields(2))
+    assert empty.exists()
+    _age(directory, STALE_TEMP_SECONDS + 60)
+    lake.write_partition("summary_fields", DAY, summary_fields(3))
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
 
 
 def test_a_live_writers_temp_file_survives_other_writes_however_old_and_it_still_publishes(tmp_path):
