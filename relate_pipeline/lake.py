@@ -240,8 +240,12 @@ class _LocalSink:
         os.makedirs(directory, exist_ok=True)
         self.final = f"{directory}/{final_name}"
         self.temp = f"{directory}/.{final_name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
-        self.stream = open(self.temp, "xb", buffering=0)
+        self.stream = open(self.temp, "xb")
         fcntl.flock(self.stream, fcntl.LOCK_EX)
+
+    def started(self) -> None:
+        """The file's first bytes (Parquet's magic) reach the disk: from now on it is non-empty and locked."""
+        self.stream.flush()
 
     def publish(self) -> None:
         self.stream.flush()
@@ -268,6 +272,9 @@ class _ObjectSink:
         self._fs = fs
         self.final = final
         self.stream = pa.BufferOutputStream()
+
+    def started(self) -> None:
+        """Nothing to show before publishing."""
 
     def publish(self) -> None:
         self._fs.pipe_file(self.final, self.stream.getvalue().to_pybytes())
@@ -297,6 +304,7 @@ class PartitionFile:
             self._writer = pq.ParquetWriter(
                 self._sink.stream, table_spec.schema, compression=COMPRESSION, use_dictionary=dictionary_columns(table_spec)
             )
+            self._sink.started()
         except BaseException:
             self._sink.discard()
             raise
