@@ -5,7 +5,8 @@
     python3 dev.py test    # build a virtualenv, run the whole test suite
 
 Any other arguments are passed to the `relate-pipeline` CLI inside the virtualenv
-(`python3 dev.py run --start 2026-11-01 --end 2026-11-07`, `python3 dev.py ui`).
+(`python3 dev.py run --start 2026-11-01 --end 2026-11-07`, `python3 dev.py sql "FROM meetings"`,
+`python3 dev.py ui`).
 The virtualenv is rebuilt only when pyproject.toml or constraints.txt change.
 """
 

@@ -1,8 +1,9 @@
-"""`relate-pipeline`: run the graph through Dagster, serve the emulator, open the UI, or demo it all.
+"""`relate-pipeline`: run the graph through Dagster, query the warehouse, serve the emulator, open the UI, or demo it all.
 
 Only `demo` and `ui` (when no key and no URL are configured) start the embedded emulator,
 and both say so; `run` talks to whatever RELATE_API_BASE_URL / RELATE_API_KEY name and
-never falls back.
+never falls back. Every command reads the settings first, so a bad RELATE_* value is one line
+on stderr and exit status 2 before anything is written.
 """
 
 from __future__ import annotations
@@ -11,144 +12,57 @@ import argparse
 import logging
 import os
 import signal
-import subprocess
 import sys
 import time
 import warnings
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
-from relate_pipeline.settings import PipelineSettings, SettingsError, parse_day
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-class CliError(Exception):
-    """A problem the user can fix; printed without a traceback."""
-
-
-def _prepare_dagster_home(settings: PipelineSettings) -> None:
-    """Runs land in a persistent instance, so `dagster dev` shows what the CLI did."""
-    if "DAGSTER_HOME" in os.environ:
-        return
-    home = Path(settings.data_dir) / "dagster_home"
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
-    os.environ["DAGSTER_HOME"] = str(home)
-
-
-def _check_api() -> None:
-    """Fail before anything is written when the API is unreachable or rejects the key."""
-    from relate_pipeline.client import AuthenticationError, ClientSettings, ConfigurationError, RelateClient, RelateError
-
-    try:
-        settings = ClientSettings.from_env(max_retries=1)
-        now = int(time.time())
-        with RelateClient(settings) as client:
-            next(iter(client.list_calendar_events(starts_after=now, starts_before=now + 1)), None)
-    except ConfigurationError as error:
-        raise CliError(str(error)) from None
-    except AuthenticationError:
-        raise CliError(f"the Relate API at {settings.base_url} rejected RELATE_API_KEY (401); check the key") from None
-    except RelateError as error:
-        raise CliError(f"the Relate API at {settings.base_url} could not be reached: {error}") from None
-
-
-def _day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, date]:
-    first, last = parse_day(start, "--start"), parse_day(end, "--end")
-    today = datetime.now(settings.timezone).date()
-    if last < first:
-        raise CliError(f"--end {last} is before --start {first}")
-    if first < settings.start_date:
-        raise CliError(f"--start {first} is before RELATE_START_DATE ({settings.start_date}); set RELATE_START_DATE earlier")
-    if last > today:
-        raise CliError(f"--end {last} is in the future (today is {today} in {settings.timezone.key})")
-    return first, last
-
-
-def run_pipeline(first: date, last: date) -> bool:
-    """Materialize every asset for the days, in one Dagster run recorded in the instance."""
-    from dagster import DagsterInstance
-
-    from assets.automation import range_tags
-    from assets.definitions import defs
-
-    job = defs.resolve_job_def("relate_pipeline")
-    result = job.execute_in_process(
-        instance=DagsterInstance.get(),
-        tags=range_tags(first, last),
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        raise_on_error=False,
-    )
-    return result.success
-
-
-def print_summary(settings: PipelineSettings) -> None:
-    import duckdb
-
-    from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY
-    from relate_pipeline.tables import WAREHOUSE_TABLES
-
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
-        print(f"\nWarehouse: {settings.warehouse_path}")
-        for name in WAREHOUSE_TABLES:
-            rows = connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-            print(f"  {name:<24} {rows:>9,} rows")
-        for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY):
-            print(f"\nSample analyst query:\n{query}")
-            result = connection.execute(query)
-            columns = [c[0] for c in result.description]
-            print(" | ".join(columns))
-            for row in result.fetchall():
-                print(" | ".join("" if v is None else str(v) for v in row))
-
-
-SAMPLE_QUERY = """SELECT organization_name,
-       count(DISTINCT event_id)  AS meetings,
-       count(*) FILTER (WHERE match_type = 'contact_email') AS known_contacts,
-       min(start_at)::DATE       AS first_meeting
-FROM meeting_participants
-WHERE NOT is_internal AND organization_name IS NOT NULL
-GROUP BY organization_name
-ORDER BY meetings DESC, organization_name
-LIMIT 5"""
+from assets.runs import CliError, check_api, day_range, prepare_dagster_home, run_pipeline
+from relate_pipeline.settings import PipelineSettings, SettingsError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = PipelineSettings.from_env()
-    first, last = _day_range(args.start, args.end, settings)
-    _check_api()
-    _prepare_dagster_home(settings)
-    print(f"Running {first} .. {last} ({(last - first).days + 1} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)
+    first, last = day_range(args.start, args.end, settings)
+    check_api(settings)
+    prepare_dagster_home(settings)
+    days = (last - first).days + 1
+    print(f"Running {first} .. {last} ({days} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)
     started = time.perf_counter()
     ok = run_pipeline(first, last)
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
-        print_summary(settings)
+        from assets.reports import print_summary
+        from relate_pipeline.warehouse import connect
+
+        with connect(settings) as connection:
+            print_summary(connection, settings.warehouse_path)
     return 0 if ok else 1
 
 
-def _start_emulator(days: int, *, live_clock: bool = False):
-    """The embedded emulator; with ``live_clock`` late recordings finish as real time passes."""
-    from relate_pipeline.emulator import EmulatorProcess
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
 
-    extra = ("--clock-follows-wall-time",) if live_clock else ()
-    emulator = EmulatorProcess(end_date=datetime.now().astimezone().date(), days=days, extra_args=extra).start()
-    domains = ",".join(emulator.admin.snapshot()["internal_domains"])
-    os.environ.update(
-        RELATE_API_BASE_URL=emulator.base_url,
-        RELATE_API_KEY=emulator.api_key,
-        RELATE_INTERNAL_DOMAINS=os.environ.get("RELATE_INTERNAL_DOMAINS", domains),
-    )
-    return emulator
+    from assets.reports import print_result
+    from relate_pipeline.warehouse import connect
+
+    settings = PipelineSettings.from_env()
+    try:
+        with connect(settings) as connection:
+            print_result(connection.execute(args.query), args.format)
+    except FileNotFoundError as error:
+        raise CliError(str(error)) from None
+    except duckdb.Error as error:
+        raise CliError(f"the query failed: {str(error).splitlines()[0]}") from None
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from assets.embedded_emulator import start_emulator
+
     settings = PipelineSettings.from_env()
     print("Starting the embedded Relate API emulator (synthetic workspace; no real API is contacted) ...", flush=True)
-    emulator = _start_emulator(days=args.days + 3)
+    emulator = start_emulator(days=args.days + 3)
     try:
         print(f"Emulator at {emulator.base_url}", flush=True)
         today = datetime.now(settings.timezone).date()
@@ -160,11 +74,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    from assets.dagster_ui import start_ui, stop_process_group
+    from assets.embedded_emulator import start_emulator
+
     settings = PipelineSettings.from_env()
-    _prepare_dagster_home(settings)
     emulator = None
     if "RELATE_API_KEY" not in os.environ and "RELATE_API_BASE_URL" not in os.environ:
-        emulator = _start_emulator(days=30, live_clock=True)
+        emulator = start_emulator(days=30, live_clock=True)
         print(
             f"No RELATE_API_KEY or RELATE_API_BASE_URL is set: the UI is wired to the embedded EMULATOR at "
             f"{emulator.base_url} (synthetic data). Set both to use a real workspace.",
@@ -172,28 +88,17 @@ def cmd_ui(args: argparse.Namespace) -> int:
         )
     elif "RELATE_API_KEY" not in os.environ:
         raise CliError("RELATE_API_BASE_URL is set but RELATE_API_KEY is not; set the key for that API")
-    command = [sys.executable, "-m", "dagster", "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(args.port)]
-    dagster_dev = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+    prepare_dagster_home(settings)
+    ui = start_ui(args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        return dagster_dev.wait()
+        return ui.wait()
     except KeyboardInterrupt:
         return 0
     finally:
-        _stop_process_group(dagster_dev)
+        stop_process_group(ui)
         if emulator:
             emulator.stop()
-
-
-def _stop_process_group(process: subprocess.Popen) -> None:
-    """`dagster dev` shuts its webserver, daemon and code servers down on SIGINT, not SIGTERM."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def run_emulator(argv: list[str]) -> int:
@@ -203,6 +108,8 @@ def run_emulator(argv: list[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from assets.reports import FORMATS
+
     parser = argparse.ArgumentParser(prog="relate-pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -210,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--start", required=True, help="first day, YYYY-MM-DD, in RELATE_TIMEZONE")
     run.add_argument("--end", required=True, help="last day, YYYY-MM-DD, inclusive")
     run.set_defaults(handler=cmd_run)
+
+    sql = commands.add_parser("sql", help="query the warehouse read-only (the lake may be local or on object storage)")
+    sql.add_argument("query", help="one SQL statement, e.g. \"SELECT count(*) FROM meetings\"")
+    sql.add_argument("--format", choices=FORMATS, default="table", help="table (default), csv, or json: a list of row objects")
+    sql.set_defaults(handler=cmd_sql)
 
     demo = commands.add_parser("demo", help="start the emulator, run the last days, print tables and a sample query")
     demo.add_argument("--days", type=int, default=7, help="how many days up to today (default 7)")
@@ -223,12 +135,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _say_where_files_go() -> None:
+    """The settings' and the run's notes (where a remote data dir's local files went) reach stderr."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("relate-pipeline: %(message)s"))
+    for name in ("relate_pipeline.settings", "assets.runs"):
+        logger = logging.getLogger(name)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     warnings.filterwarnings("ignore", message=r".*backfill_policy.*is currently in beta")
     if argv[:1] == ["emulator"]:
         return run_emulator(argv[1:])
     args = build_parser().parse_args(argv)
+    _say_where_files_go()
     try:
         return args.handler(args)
     except (CliError, SettingsError) as error:

@@ -1,11 +1,12 @@
-"""The code location `dagster dev -w workspace.yaml` loads."""
+"""The code location `dg dev` and `dagster` load: settings validated once, resources built from them."""
 
 from dagster import Definitions
 
 from assets.automation import everything_job, meeting_changes, meetings_job, nightly
 from assets.crm import crm_snapshots
 from assets.meetings import meetings
-from assets.resources import resources_from_env
+from assets.partitions import SETTINGS
+from assets.resources import resources_from_settings
 from assets.warehouse import warehouse
 
 defs = Definitions(
@@ -13,5 +14,5 @@ defs = Definitions(
     jobs=[everything_job, meetings_job],
     schedules=[nightly],
     sensors=[meeting_changes],
-    resources=resources_from_env(),
+    resources=resources_from_settings(SETTINGS),
 )

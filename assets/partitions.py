@@ -1,7 +1,8 @@
 """Daily partitions on meeting start time, in the workspace's time zone.
 
-Read from the environment when the code location loads (``RELATE_TIMEZONE``,
-``RELATE_START_DATE``); a partition covers [day 00:00, next day 00:00) in that zone, so a
+``SETTINGS`` is the code location's configuration, read and validated once when it loads (a bad
+``RELATE_*`` value stops the load, naming the variable); the partitions take ``RELATE_TIMEZONE`` and
+``RELATE_START_DATE`` from it. A partition covers [day 00:00, next day 00:00) in that zone, so a
 DST day is 23 or 25 hours. ``end_offset=1`` makes today's (still growing) day runnable.
 """
 

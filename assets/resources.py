@@ -1,16 +1,16 @@
 """Dagster resources: the only place where Dagster configuration meets the library.
 
 The API resource is swappable (tests and the demo point it at the emulator; production at
-the real service) and keeps the key in an ``EnvVar`` so it never shows in run config.
+the real service) and keeps the key in an ``EnvVar`` so it never shows in run config. Both
+resources are built from :class:`PipelineSettings`, so every value they hold was validated there.
 """
 
 from __future__ import annotations
 
-import os
-
 from dagster import ConfigurableResource, EnvVar
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient
+from relate_pipeline.client.config import DEFAULT_BASE_URL
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
 
@@ -18,7 +18,7 @@ from relate_pipeline.settings import PipelineSettings
 class RelateApi(ConfigurableResource):
     """Connection to a Relate workspace (the real API or the emulator)."""
 
-    base_url: str = "https://api.relate.so/v1"
+    base_url: str = DEFAULT_BASE_URL
     api_key: str
     rate_limit: float | None = None
     max_concurrency: int = ClientSettings.max_concurrency
@@ -42,14 +42,16 @@ class Lakehouse(ConfigurableResource):
     """Where the lake, the raw store and the warehouse live.
 
     Days are cut by the partitions definition alone; nothing here repeats its time zone.
+    ``warehouse_path`` empty means the settings' default (beside a local lake).
     """
 
     data_dir: str
+    warehouse_path: str | None = None
     internal_domains: list[str] = []
 
     def settings(self) -> PipelineSettings:
         return PipelineSettings.from_env(
-            {"RELATE_DATA_DIR": self.data_dir, "RELATE_INTERNAL_DOMAINS": ",".join(self.internal_domains)}
+            data_dir=self.data_dir, warehouse_location=self.warehouse_path, internal_domains=self.internal_domains
         )
 
     @property
@@ -61,16 +63,18 @@ class Lakehouse(ConfigurableResource):
         return Lake(self.settings().raw_root)
 
 
-def resources_from_env() -> dict[str, ConfigurableResource]:
+def resources_from_settings(settings: PipelineSettings) -> dict[str, ConfigurableResource]:
     """Resources as a deployment configures them: the key stays an ``EnvVar`` reference."""
-    settings = PipelineSettings.from_env()
-    rate_limit = os.environ.get("RELATE_RATE_LIMIT")
     return {
         "relate_api": RelateApi(
-            base_url=os.environ.get("RELATE_API_BASE_URL", RelateApi.model_fields["base_url"].default),
+            base_url=settings.api_base_url,
             api_key=EnvVar("RELATE_API_KEY"),
-            rate_limit=float(rate_limit) if rate_limit else None,
-            max_concurrency=int(os.environ.get("RELATE_MAX_CONCURRENCY", ClientSettings.max_concurrency)),
+            rate_limit=settings.rate_limit,
+            max_concurrency=settings.max_concurrency,
         ),
-        "lakehouse": Lakehouse(data_dir=settings.data_dir, internal_domains=list(settings.internal_domains)),
+        "lakehouse": Lakehouse(
+            data_dir=settings.data_dir,
+            warehouse_path=settings.warehouse_location,
+            internal_domains=list(settings.internal_domains),
+        ),
     }

@@ -2,7 +2,6 @@
 
 from datetime import date
 
-import duckdb
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.automation import RANGE_END_TAG, RANGE_START_TAG
@@ -11,7 +10,7 @@ from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
 from relate_pipeline.conversation import conversation_summary
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse import build_warehouse, open_warehouse
 
 MIN_MATCH_RATE = 0.5
 MIN_TALK_RESOLUTION = 0.4
@@ -51,17 +50,18 @@ MATCH_RATE_SQL = """
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
     settings = lakehouse.settings()
-    counts = build_warehouse(settings.warehouse_path, lakehouse.lake, settings.internal_domains)
-    with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
+    path, lake = settings.warehouse_path, lakehouse.lake
+    counts = build_warehouse(path, lake, settings.internal_domains)
+    with open_warehouse(path, lake) as connection:
         external, matched = connection.execute(MATCH_RATE_SQL).fetchone()
         first_day, last_day = _run_days(context)
         summary = conversation_summary(connection, first_day, last_day)
     rate = matched / external if external else 1.0
     talk_rate = 1.0 if summary.resolution_rate is None else summary.resolution_rate
-    context.log.info(f"warehouse built at {settings.warehouse_path}; attendee match rate {rate:.1%}")
+    context.log.info(f"warehouse built at {path}; attendee match rate {rate:.1%}")
     return MaterializeResult(
         metadata={
-            "path": MetadataValue.path(settings.warehouse_path),
+            "path": MetadataValue.path(path),
             **row_count_metadata(counts),
             "attendee_match_rate": MetadataValue.float(rate),
             "conversations": MetadataValue.md(summary.markdown()),

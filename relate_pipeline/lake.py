@@ -1,15 +1,20 @@
-"""The Parquet lake: one file per (table, day) or per snapshot, replaced atomically, on any fsspec filesystem.
+"""The Parquet lake: one file per (table, day) or per snapshot, replaced atomically, on local disk or an object store.
 
 Atomic replacement is what makes re-runs and crashes safe: a partition is always either
 the previous complete file or the new complete file, never a half-written one, so readers
-(DuckDB views, the next pipeline step) need no locking.  Table names and dates are
-validated before they become path segments, so nothing from the API ever shapes a path.
+(DuckDB views, the next pipeline step) need no locking. On local disk a file is written beside
+its final name and renamed over it; on an object store (``s3://``, ``gs://``, ``az://``) it is
+uploaded with one PUT of its final key, which the store publishes whole or not at all, so no
+temporary object ever exists there. Table names and dates are validated before they become
+path segments, so nothing from the API ever shapes a path.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,7 +32,16 @@ SNAPSHOT_FILE = "snapshot.parquet"
 COMPRESSION = "zstd"
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.(?P<pid>\d+)\.[0-9a-f]{32}\.tmp")
+_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.\d+\.[0-9a-f]{32}\.tmp")
+
+STALE_TEMP_SECONDS = 3600
+"""How old an empty, unlocked temp file must be before it counts as abandoned.
+
+A writer holds an exclusive lock on its temp file from just after creating it until it is renamed,
+and writes nothing before locking; the kernel drops a dead process's locks (also for other hosts
+sharing the disk through a filesystem with working locks, such as NFSv4). So an unlocked file with
+bytes in it belongs to a dead writer, and only an empty one may be a writer between its create and
+its lock, which this age rules out."""
 
 
 @dataclass(frozen=True)
@@ -59,16 +73,6 @@ def dictionary_columns(table_spec: TableSpec) -> list[str]:
     return [f.name for f in table_spec.schema if f.name in table_spec.key and pa.types.is_string(f.type)]
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class Lake:
     """A directory (or bucket prefix) of Parquet tables laid out as ``<table>/date=YYYY-MM-DD/part.parquet``."""
 
@@ -83,6 +87,11 @@ class Lake:
 
     def __repr__(self) -> str:
         return f"Lake({self.root!r})"
+
+    @property
+    def filesystem(self) -> fsspec.AbstractFileSystem | None:
+        """The fsspec filesystem DuckDB must have registered to read this lake; None on local disk."""
+        return None if self._local else self._fs
 
     # ------------------------------------------------------------------ paths
     def _table_dir(self, table_spec: TableSpec) -> str:
@@ -144,21 +153,12 @@ class Lake:
                 file.write(batch, position)
         return file.result
 
-    def _discard(self, path: str) -> None:
-        try:
-            self._fs.rm_file(path)
-        except FileNotFoundError:
-            pass
-
     def _clean_stale_temps(self, directory: str, final_name: str) -> None:
-        """Remove temp files a killed writer left behind, sparing live writers on this machine."""
-        for entry in self._fs.ls(directory, detail=False):
-            match = _TEMP_RE.fullmatch(entry.rsplit("/", 1)[-1])
-            if match is None or match["final"] != final_name:
-                continue
-            if self._local and _pid_alive(int(match["pid"])):
-                continue
-            self._discard(entry)
+        """Remove local temp files that killed writers left behind; a live writer's file is never touched."""
+        for entry in os.scandir(directory):
+            match = _TEMP_RE.fullmatch(entry.name)
+            if match is not None and match["final"] == final_name:
+                _remove_if_abandoned(entry.path)
 
     # ------------------------------------------------------------------ reads
     def read_partition(self, table: str, date: str) -> pa.Table | None:
@@ -205,6 +205,7 @@ class Lake:
         if not self._fs.exists(directory):
             return []
         dates = []
+        self._fs.invalidate_cache(directory)
         for entry in self._fs.ls(directory, detail=False):
             name = entry.rstrip("/").rsplit("/", 1)[-1]
             if name.startswith("date=") and _DATE_RE.fullmatch(name[5:]):
@@ -213,11 +214,81 @@ class Lake:
         return sorted(dates)
 
 
-class PartitionFile:
-    """One table file being written: a temp file that batches stream into, one row group each.
+def _remove_if_abandoned(path: str) -> None:
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return
+        status = os.fstat(handle.fileno())
+        if status.st_size == 0 and time.time() - status.st_mtime < STALE_TEMP_SECONDS:
+            return
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
-    ``publish`` renames it over the final name (all or nothing); leaving a ``with`` block by an
-    exception discards it instead, so readers only ever see complete files.
+
+class _LocalSink:
+    """A locked temp file beside the final name, fsynced and renamed over it on publish."""
+
+    def __init__(self, directory: str, final_name: str) -> None:
+        os.makedirs(directory, exist_ok=True)
+        self.final = f"{directory}/{final_name}"
+        self.temp = f"{directory}/.{final_name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
+        self.stream = open(self.temp, "xb")
+        fcntl.flock(self.stream, fcntl.LOCK_EX)
+
+    def started(self) -> None:
+        """The file's first bytes (Parquet's magic) reach the disk: from now on it is non-empty and locked."""
+        self.stream.flush()
+
+    def publish(self) -> None:
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        os.replace(self.temp, self.final)
+        self.stream.close()
+
+    def discard(self) -> None:
+        self.stream.close()
+        try:
+            os.unlink(self.temp)
+        except FileNotFoundError:
+            pass
+
+
+class _ObjectSink:
+    """The file's bytes in memory, uploaded with one PUT of the final key on publish.
+
+    Nothing reaches the store before ``publish``, so a killed writer leaves nothing behind, and
+    the store shows the old object until the new one has arrived whole.
+    """
+
+    def __init__(self, fs: fsspec.AbstractFileSystem, final: str) -> None:
+        self._fs = fs
+        self.final = final
+        self.stream = pa.BufferOutputStream()
+
+    def started(self) -> None:
+        """Nothing to show before publishing."""
+
+    def publish(self) -> None:
+        self._fs.pipe_file(self.final, self.stream.getvalue().to_pybytes())
+
+    def discard(self) -> None:
+        self.stream = None
+
+
+class PartitionFile:
+    """One table file being written, batch by batch, one row group each.
+
+    ``publish`` replaces the final file all at once (a rename on local disk, one PUT on an object
+    store); leaving a ``with`` block by an exception discards it instead, so readers only ever see
+    complete files.
     """
 
     def __init__(self, lake: Lake, table_spec: TableSpec, directory: str, final_name: str) -> None:
@@ -226,18 +297,16 @@ class PartitionFile:
         self._directory = directory
         self._final_name = final_name
         self._final = f"{directory}/{final_name}"
-        self._temp = f"{directory}/.{final_name}.{os.getpid()}.{uuid.uuid4().hex}.tmp"
         self.rows = 0
         self.result: WriteResult | None = None
-        lake._fs.makedirs(directory, exist_ok=True)
-        self._sink = lake._fs.open(self._temp, "wb")
+        self._sink = _LocalSink(directory, final_name) if lake._local else _ObjectSink(lake._fs, self._final)
         try:
             self._writer = pq.ParquetWriter(
-                self._sink, table_spec.schema, compression=COMPRESSION, use_dictionary=dictionary_columns(table_spec)
+                self._sink.stream, table_spec.schema, compression=COMPRESSION, use_dictionary=dictionary_columns(table_spec)
             )
+            self._sink.started()
         except BaseException:
-            self._sink.close()
-            lake._discard(self._temp)
+            self._sink.discard()
             raise
 
     def __repr__(self) -> str:
@@ -274,30 +343,21 @@ class PartitionFile:
         lake = self._lake
         try:
             self._writer.close()
-            if lake._local:
-                self._sink.flush()
-                os.fsync(self._sink.fileno())
-            self._sink.close()
-            if lake._local:
-                os.replace(self._temp, self._final)
-            else:
-                # Object stores publish an object only once its upload completes, so the
-                # move exposes the same all-or-nothing file a local rename does.
-                lake._fs.mv(self._temp, self._final)
+            self._sink.publish()
         except BaseException:
             self.discard()
             raise
-        lake._clean_stale_temps(self._directory, self._final_name)
+        if lake._local:
+            lake._clean_stale_temps(self._directory, self._final_name)
         self.result = WriteResult(path=lake._url(self._final), rows=self.rows, bytes=int(lake._fs.size(self._final)))
         return self.result
 
     def discard(self) -> None:
         if self.result is not None:
             return
-        for close in (self._writer.close, self._sink.close):
-            try:
-                close()
-            except Exception:
-                # Closing a half-written file can fail in many ways; the file is deleted next anyway.
-                continue
-        self._lake._discard(self._temp)
+        try:
+            self._writer.close()
+        except Exception:
+            # Closing a half-written file can fail in many ways; the file is dropped next anyway.
+            pass
+        self._sink.discard()

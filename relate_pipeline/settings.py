@@ -1,19 +1,35 @@
-"""Pipeline settings read once from the environment, validated before anything runs.
+"""Every ``RELATE_*`` setting, parsed and validated in one place before anything runs or is written.
 
 Everything a deployment changes (where the data goes, which time zone a "day" is in, the
-workspace's own e-mail domains) comes from environment variables so the same code runs on a
-laptop, in CI and on Kubernetes without edits. Bad values fail here, naming the variable.
+workspace's own e-mail domains, how hard to press the API) comes from environment variables so
+the same code runs on a laptop, in CI and on Kubernetes without edits. The CLI, the code
+location and the Dagster resources all start from :class:`PipelineSettings`, so a bad value fails
+once, at start-up, with one line naming the variable and what it accepts.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import fsspec
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from relate_pipeline.client.config import DEFAULT_BASE_URL, ClientSettings
+from relate_pipeline.client.errors import ConfigurationError
+
 DEFAULT_START_DATE = date(2025, 1, 1)
+ENV_PREFIX = "RELATE_"
+
+log = logging.getLogger(__name__)
 
 
 class SettingsError(ValueError):
@@ -34,46 +50,246 @@ def parse_timezone(name: str, what: str = "RELATE_TIMEZONE") -> ZoneInfo:
         raise SettingsError(f"{what} must be an IANA time zone such as 'UTC' or 'Asia/Seoul', got {name!r}") from None
 
 
-@dataclass(frozen=True)
-class PipelineSettings:
-    timezone: ZoneInfo
-    start_date: date
-    data_dir: str
-    internal_domains: tuple[str, ...]
-    trailing_days: int
+def is_remote(location: str) -> bool:
+    """A URL (``s3://bucket/prefix``) rather than a path on this machine."""
+    return "://" in location and not location.startswith("file://")
+
+
+def join(root: str, name: str) -> str:
+    return f"{root.rstrip('/')}/{name}"
+
+
+def _reject(accepts: str, value: Any) -> PydanticCustomError:
+    """The error a field validator raises: ``accepts`` reads after the variable's name."""
+    return PydanticCustomError("relate_setting", "{accepts}, got {value}", {"accepts": accepts, "value": repr(value)})
+
+
+def _whole_number(value: Any, minimum: int, unit: str) -> int:
+    text = str(value).strip()
+    if not text.lstrip("-").isdigit() or int(text) < minimum:
+        raise _reject(f"must be a whole number of {unit} >= {minimum}", value)
+    return int(text)
+
+
+class PipelineSettings(BaseSettings):
+    """The pipeline's configuration; build it with :meth:`from_env`.
+
+    ``api_key`` is a ``SecretStr`` so the settings object can be logged or shown without the key.
+    """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True, arbitrary_types_allowed=True)
+
+    api_key: SecretStr | None = None
+    api_base_url: str = DEFAULT_BASE_URL
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    start_date: date = DEFAULT_START_DATE
+    data_dir: str = "data"
+    warehouse_location: str | None = Field(
+        default=None, validation_alias=AliasChoices("RELATE_WAREHOUSE_PATH", "warehouse_location")
+    )
+    internal_domains: Annotated[tuple[str, ...], NoDecode] = ()
+    trailing_days: int = 3
+    refresh_days: int = 3
+    rate_limit: float | None = None
+    max_concurrency: int = ClientSettings.max_concurrency
+
+    @field_validator("api_key", mode="before")
+    @classmethod
+    def _api_key(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        try:
+            ClientSettings(api_key=text)
+        except ConfigurationError as error:
+            # The client's message never echoes the key; neither does this one.
+            raise PydanticCustomError("relate_setting", str(error).replace("api_key ", "", 1)) from None
+        return SecretStr(text)
+
+    @field_validator("api_base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> str:
+        try:
+            return ClientSettings(base_url=value, api_key="unchecked").base_url
+        except ConfigurationError as error:
+            message = str(error).replace("base_url ", "", 1)
+            raise PydanticCustomError("relate_setting", "{message}", {"message": message}) from None
+
+    @field_validator("timezone", mode="before")
+    @classmethod
+    def _timezone(cls, value: Any) -> ZoneInfo:
+        if isinstance(value, ZoneInfo):
+            return value
+        try:
+            return ZoneInfo(str(value).strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise _reject("must be an IANA time zone such as 'UTC' or 'Asia/Seoul'", value) from None
+
+    @field_validator("start_date", mode="before")
+    @classmethod
+    def _start_date(cls, value: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise _reject("must be a date written YYYY-MM-DD", value) from None
+
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir(cls, value: Any) -> str:
+        location = str(value).strip()
+        if not location:
+            raise _reject("must be a local path or an fsspec URL such as s3://bucket/prefix", value)
+        if is_remote(location):
+            scheme = location.split("://", 1)[0]
+            try:
+                fsspec.get_filesystem_class(scheme)
+            except (ValueError, ImportError):
+                raise _reject(
+                    "must be a local path or a URL of an installed fsspec filesystem (s3:// is; gs:// and az:// "
+                    "need gcsfs and adlfs)",
+                    value,
+                ) from None
+            return location.rstrip("/")
+        path = Path(location.removeprefix("file://")).expanduser().absolute()
+        _check_writable_directory(path, value)
+        return str(path)
+
+    @field_validator("warehouse_location", mode="before")
+    @classmethod
+    def _warehouse_path(cls, value: Any) -> str | None:
+        if value is None or str(value).strip() == "":
+            return None
+        if "://" in str(value):
+            raise _reject("must be a local file path (DuckDB writes its file on this machine)", value)
+        path = Path(str(value).strip()).expanduser().absolute()
+        if path.is_dir():
+            raise _reject("must be a file path, not a directory", value)
+        _check_writable_directory(path.parent, value)
+        return str(path)
+
+    @field_validator("internal_domains", mode="before")
+    @classmethod
+    def _internal_domains(cls, value: Any) -> tuple[str, ...]:
+        entries = value.split(",") if isinstance(value, str) else list(value)
+        domains = []
+        for entry in entries:
+            domain = str(entry).strip().lower().lstrip("@")
+            if not domain:
+                continue
+            if "@" in domain or " " in domain or "." not in domain:
+                raise _reject("must be e-mail domains separated by commas, such as 'acme.com,acme.io'", entry)
+            if domain not in domains:
+                domains.append(domain)
+        return tuple(domains)
+
+    @field_validator("trailing_days", mode="before")
+    @classmethod
+    def _trailing_days(cls, value: Any) -> int:
+        return _whole_number(value, 0, "days")
+
+    @field_validator("refresh_days", mode="before")
+    @classmethod
+    def _refresh_days(cls, value: Any) -> int:
+        return _whole_number(value, 0, "days")
+
+    @field_validator("max_concurrency", mode="before")
+    @classmethod
+    def _max_concurrency(cls, value: Any) -> int:
+        return _whole_number(value, 1, "requests")
+
+    @field_validator("rate_limit", mode="before")
+    @classmethod
+    def _rate_limit(cls, value: Any) -> float | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        try:
+            rate = float(value)
+        except (TypeError, ValueError):
+            rate = math.nan
+        if not (math.isfinite(rate) and rate > 0):
+            raise _reject("must be a positive number of requests per second (unset: adaptive)", value)
+        return rate
+
+    @model_validator(mode="after")
+    def _start_date_not_in_future(self) -> PipelineSettings:
+        today = datetime.now(self.timezone).date()
+        if self.start_date > today:
+            raise ValueError(f"RELATE_START_DATE {self.start_date} is in the future (today is {today} in {self.timezone.key})")
+        return self
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> PipelineSettings:
+        """Read every ``RELATE_*`` variable; keyword arguments win over the environment.
+
+        Raises :class:`SettingsError` with one line naming the first bad variable.
+        """
+        try:
+            return cls(**overrides)
+        except ValidationError as error:
+            raise SettingsError(_one_line(error)) from None
+
+    # ------------------------------------------------------------ derived
+    @property
+    def remote(self) -> bool:
+        return is_remote(self.data_dir)
 
     @property
     def lake_root(self) -> str:
-        return _join(self.data_dir, "lake")
+        return join(self.data_dir, "lake")
 
     @property
     def raw_root(self) -> str:
-        return _join(self.data_dir, "raw")
+        return join(self.data_dir, "raw")
+
+    @cached_property
+    def warehouse_path(self) -> str:
+        """``RELATE_WAREHOUSE_PATH``, else beside a local lake, else ``./warehouse.duckdb`` (said in the log)."""
+        if self.warehouse_location is not None:
+            return self.warehouse_location
+        if not self.remote:
+            return join(self.data_dir, "warehouse.duckdb")
+        path = os.path.abspath("warehouse.duckdb")
+        log.warning(
+            "RELATE_DATA_DIR is remote (%s), so the DuckDB file is %s; set RELATE_WAREHOUSE_PATH to place it elsewhere",
+            self.data_dir,
+            path,
+        )
+        return path
 
     @property
-    def warehouse_path(self) -> str:
-        return _join(self.data_dir, "warehouse.duckdb")
+    def local_state_dir(self) -> str:
+        """Where files that must stay on this machine go: the data dir, or the working directory for a remote one."""
+        return os.getcwd() if self.remote else self.data_dir
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> PipelineSettings:
-        trailing = environ.get("RELATE_TRAILING_DAYS", "3")
-        if not trailing.isdigit():
-            raise SettingsError(f"RELATE_TRAILING_DAYS must be a whole number of days, got {trailing!r}")
-        start = environ.get("RELATE_START_DATE")
-        domains = environ.get("RELATE_INTERNAL_DOMAINS", "")
-        return cls(
-            timezone=parse_timezone(environ.get("RELATE_TIMEZONE", "UTC")),
-            start_date=parse_day(start, "RELATE_START_DATE") if start else DEFAULT_START_DATE,
-            data_dir=_absolute(environ.get("RELATE_DATA_DIR", "data")),
-            internal_domains=tuple(d.strip().lower() for d in domains.split(",") if d.strip()),
-            trailing_days=int(trailing),
-        )
+    def client_settings(self, **overrides: Any) -> ClientSettings:
+        """The API client's settings; a missing key is the client's own one-line error."""
+        values: dict[str, Any] = {
+            "base_url": self.api_base_url,
+            "rate_limit": self.rate_limit,
+            "max_concurrency": self.max_concurrency,
+        }
+        if self.api_key is not None:
+            values["api_key"] = self.api_key.get_secret_value()
+        return ClientSettings.from_env(**{**values, **overrides})
 
 
-def _absolute(location: str) -> str:
-    """Local paths become absolute so DuckDB views keep working from any working directory."""
-    return location if "://" in location else os.path.abspath(location)
+def _check_writable_directory(path: Path, value: Any) -> None:
+    """The nearest existing folder must be a folder this process may create files in; nothing is created."""
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise _reject(f"must be a folder, but {existing} is a file", value)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise _reject(f"must be writable, but {existing} is not writable by this user", value)
 
 
-def _join(root: str, name: str) -> str:
-    return f"{root.rstrip('/')}/{name}"
+def _one_line(error: ValidationError) -> str:
+    first = error.errors(include_url=False)[0]
+    if not first["loc"]:
+        return first["msg"].removeprefix("Value error, ")
+    field = str(first["loc"][0])
+    variable = field if field.startswith(ENV_PREFIX) else f"{ENV_PREFIX}{field.upper()}"
+    return f"{variable} {first['msg']}"

@@ -1,11 +1,15 @@
 """The DuckDB warehouse: views over the lake plus the joined views analysts query.
 
 The database holds no copies of the data, only view definitions over the lake's Parquet
-files (by absolute path), the ``name_key`` and ``case_fold`` macros the conversation views
+files (by absolute path or URL), the ``name_key`` and ``case_fold`` macros the conversation views
 share, and the small ``internal_domains`` table, so rebuilding is cheap and always reflects
 the lake.  It is built into a temporary file and renamed into place: an analyst holding the
 old file open (even read-only, which takes a lock) never blocks a rebuild, and keeps querying
 the old file until reconnecting.
+
+A lake on an object store is read through its fsspec filesystem, registered with each DuckDB
+connection (a registration lasts one connection, and needs no DuckDB extension download):
+open the warehouse with :func:`connect` or :func:`open_warehouse`, which do that.
 """
 
 from __future__ import annotations
@@ -20,13 +24,10 @@ import pyarrow as pa
 
 from relate_pipeline.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
+from relate_pipeline.settings import PipelineSettings
 from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
 ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS)
-
-# URL schemes DuckDB reads itself (through its httpfs / azure extensions); any other
-# fsspec filesystem (memory://, ...) lives only inside this Python process.
-DUCKDB_READABLE_SCHEMES = ("s3", "s3a", "gs", "gcs", "r2", "az", "azure", "abfss", "http", "https", "hf")
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -244,17 +245,11 @@ def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[
     analyst views would run their joins on every build.
     """
     domains = normalise_domains(internal_domains)
-    scheme = lake.root.split("://", 1)[0] if "://" in lake.root else None
-    if scheme is not None and scheme not in DUCKDB_READABLE_SCHEMES:
-        raise ValueError(
-            f"DuckDB cannot read a lake at {lake.root!r}; use a local path or one of: "
-            + ", ".join(f"{s}://" for s in DUCKDB_READABLE_SCHEMES)
-        )
     target = Path(db_path).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
-        with duckdb.connect(str(temp)) as connection:
+        with open_warehouse(temp, lake, read_only=False) as connection:
             _build(connection, lake, domains)
             counts = {
                 name: connection.execute(f"SELECT count(*) FROM {_quote_identifier(name)}").fetchone()[0]
@@ -269,3 +264,24 @@ def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
     return counts
+
+
+def open_warehouse(db_path: str | Path, lake: Lake, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file whose views can read ``lake`` wherever it is."""
+    connection = duckdb.connect(str(db_path), read_only=read_only)
+    filesystem = lake.filesystem
+    if filesystem is not None:
+        connection.register_filesystem(filesystem)
+    return connection
+
+
+def connect(settings: PipelineSettings | None = None) -> duckdb.DuckDBPyConnection:
+    """The warehouse the ``RELATE_*`` settings name, read-only, with the lake's filesystem registered.
+
+    The Python counterpart of ``relate-pipeline sql``: ``connect().sql("FROM meetings LIMIT 5")``.
+    """
+    settings = settings or PipelineSettings.from_env()
+    path = settings.warehouse_path
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no warehouse at {path}; build it with `relate-pipeline run` first")
+    return open_warehouse(path, Lake(settings.lake_root))

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
+import os
 import signal
+import time
 
 import duckdb
 import pytest
 from lake_support import start_python, summary_fields
 
 from relate_pipeline.flatten import flatten_crm
-from relate_pipeline.lake import Lake
+from relate_pipeline.lake import STALE_TEMP_SECONDS, Lake
 
 DAY = "2026-05-16"
 
@@ -57,9 +59,51 @@ def test_killed_writers_temp_file_is_invisible_to_readers(killed_mid_write):
     assert count == 3
 
 
+def _age(directory, seconds: float) -> None:
+    """Backdate every temp file in ``directory`` as if it had been left ``seconds`` ago."""
+    for path in directory.iterdir():
+        if path.name != "part.parquet":
+            then = time.time() - seconds
+            os.utime(path, (then, then))
+
+
 def test_next_write_of_the_partition_removes_the_dead_writers_temp_file(killed_mid_write):
     lake, directory = killed_mid_write
     lake.write_partition("summary_fields", DAY, summary_fields(1))
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
+
+
+def test_an_empty_unlocked_temp_file_is_spared_until_it_is_old(tmp_path):
+    """Empty and unlocked is a writer between creating its file and locking it, unless it has sat there long."""
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(1))
+    directory = tmp_path / "summary_fields" / f"date={DAY}"
+    empty = directory / f".part.parquet.{os.getpid()}.{'0' * 32}.tmp"
+    empty.touch()
+    lake.write_partition("summary_fields", DAY, summary_fields(2))
+    assert empty.exists()
+    _age(directory, STALE_TEMP_SECONDS + 60)
+    lake.write_partition("summary_fields", DAY, summary_fields(3))
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
+
+
+def test_a_live_writers_temp_file_survives_other_writes_however_old_and_it_still_publishes(tmp_path):
+    lake = Lake(str(tmp_path))
+    directory = tmp_path / "summary_fields" / f"date={DAY}"
+    live = start_python(KILLED_WRITER, str(tmp_path))
+    try:
+        assert live.stdout.readline().strip() == "first batch written", live.stderr.read()
+        _age(directory, STALE_TEMP_SECONDS * 10)
+        lake.write_partition("summary_fields", DAY, summary_fields(3, tag="other"))
+        assert len([p for p in directory.iterdir() if p.name != "part.parquet"]) == 1
+        live.stdin.write("go on\n")
+        live.stdin.flush()
+        assert live.wait(timeout=30) == 0, live.stderr.read()
+    finally:
+        live.kill()
+        for stream in (live.stdin, live.stdout, live.stderr):
+            stream.close()
+    assert lake.read_partition("summary_fields", DAY).num_rows == 1000
     assert [p.name for p in directory.iterdir()] == ["part.parquet"]
 
 

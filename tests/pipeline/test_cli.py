@@ -25,23 +25,47 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess
     )
 
 
+def assert_rejected_in_one_line(result: subprocess.CompletedProcess, message: str, tmp_path: Path) -> None:
+    """Exit status 2, one line naming the problem, no traceback, nothing written."""
+    assert result.returncode == 2
+    assert result.stderr.startswith("relate-pipeline: error: ") and message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_run_rejects_an_end_before_the_start(tmp_path):
     result = run_cli("run", "--start", "2026-05-20", "--end", "2026-05-18", env={"RELATE_DATA_DIR": str(tmp_path / "d"), "RELATE_API_KEY": "k"})
-    assert result.returncode == 2
-    assert "--end 2026-05-18 is before --start 2026-05-20" in result.stderr
-    assert not (tmp_path / "d").exists()
+    assert_rejected_in_one_line(result, "--end 2026-05-18 is before --start 2026-05-20", tmp_path)
 
 
 def test_run_rejects_a_malformed_date(tmp_path):
     result = run_cli("run", "--start", "2026-13-01", "--end", "2026-05-18", env={"RELATE_DATA_DIR": str(tmp_path / "d")})
-    assert result.returncode == 2
-    assert "--start must be a date written YYYY-MM-DD" in result.stderr
+    assert_rejected_in_one_line(result, "--start must be a date written YYYY-MM-DD", tmp_path)
 
 
 def test_run_rejects_an_unknown_time_zone(tmp_path):
     result = run_cli("run", "--start", "2026-05-18", "--end", "2026-05-18", env={"RELATE_TIMEZONE": "Mars/Olympus", "RELATE_DATA_DIR": str(tmp_path / "d")})
-    assert result.returncode == 2
-    assert "RELATE_TIMEZONE" in result.stderr
+    assert_rejected_in_one_line(result, "RELATE_TIMEZONE must be an IANA time zone", tmp_path)
+
+
+def test_sql_without_a_warehouse_says_how_to_build_one(tmp_path):
+    result = run_cli("sql", "SELECT 1", env={"RELATE_DATA_DIR": str(tmp_path / "d")})
+    assert_rejected_in_one_line(result, "no warehouse at", tmp_path)
+
+
+def test_sql_with_a_bad_query_is_one_line_and_a_good_one_prints_json_rows(tmp_path):
+    import duckdb
+
+    data = tmp_path / "d"
+    data.mkdir()
+    duckdb.connect(str(data / "warehouse.duckdb")).close()
+    env = {"RELATE_DATA_DIR": str(data)}
+    bad = run_cli("sql", "SELEC 1", env=env)
+    assert bad.returncode == 2 and bad.stderr.startswith("relate-pipeline: error: the query failed: ")
+    assert len(bad.stderr.strip().splitlines()) == 1
+    good = run_cli("sql", "SELECT 1 AS one, DATE '2026-05-18' AS day, NULL AS nothing", "--format", "json", env=env)
+    assert good.returncode == 0, good.stderr
+    assert good.stdout.strip() == '[{"one": 1, "day": "2026-05-18", "nothing": null}]'
 
 
 def test_run_with_a_rejected_key_fails_before_writing_anything(emulator, tmp_path):

@@ -62,4 +62,6 @@ def test_ui_without_a_key_says_it_uses_the_emulator_and_runs_launched_through_it
         process.terminate()
         process.wait(timeout=90)
         log.close()
-    assert "wired to the embedded EMULATOR" in (tmp_path / "ui.log").read_text()
+    output = (tmp_path / "ui.log").read_text()
+    assert "wired to the embedded EMULATOR" in output
+    assert "SupersessionWarning" not in output and "DeprecationWarning" not in output

@@ -23,9 +23,9 @@ def rejected(result, data_dir, message: str) -> None:
 @pytest.mark.parametrize(
     "url, message",
     [
-        ("api.relate.so/v1", "base_url must start with http:// or https://"),
-        ("https://user:secret@api.relate.so/v1", "base_url must not embed credentials"),
-        ("https://api.relate.so:99999/v1", "base_url has an invalid port"),
+        ("api.relate.so/v1", "RELATE_API_BASE_URL must start with http:// or https://"),
+        ("https://user:secret@api.relate.so/v1", "RELATE_API_BASE_URL must not embed credentials"),
+        ("https://api.relate.so:99999/v1", "RELATE_API_BASE_URL has an invalid port"),
     ],
     ids=["no-scheme", "credentials-in-url", "bad-port"],
 )

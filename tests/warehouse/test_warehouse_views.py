@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import uuid
+
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from relate_pipeline.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TABLES, WAREHOUSE_TABLES
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse import build_warehouse, open_warehouse
 
 
 def columns(db, view: str) -> list[tuple[str, str]]:
@@ -66,6 +69,10 @@ def test_malformed_internal_domains_are_rejected(tmp_path, domains):
     assert not (tmp_path / "w.duckdb").exists()
 
 
-def test_lake_duckdb_cannot_read_is_rejected_naming_its_root(tmp_path):
-    with pytest.raises(ValueError, match="DuckDB cannot read a lake at 'memory:///elsewhere'"):
-        build_warehouse(tmp_path / "w.duckdb", Lake("memory://elsewhere"))
+def test_a_lake_on_an_fsspec_filesystem_is_read_through_the_registered_filesystem(tmp_path):
+    lake = Lake(f"memory://warehouse-{uuid.uuid4().hex}")
+    lake.write_snapshot("notes", flatten_crm("notes", [{"id": "n1"}, {"id": "n2"}])["notes"])
+    counts = build_warehouse(tmp_path / "w.duckdb", lake)
+    with open_warehouse(tmp_path / "w.duckdb", lake) as connection:
+        rows = connection.execute("SELECT note_id FROM notes ORDER BY note_id").fetchall()
+    assert (counts["notes"], rows) == (2, [("n1",), ("n2",)])

@@ -1,0 +1,86 @@
+"""One `relate-pipeline run`: check the range and the API first, then one Dagster run in the instance.
+
+Everything here fails with a :class:`CliError` before anything is written, so a mistyped day or
+a rejected key leaves no data folder and no Dagster home behind.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+from relate_pipeline.settings import PipelineSettings, parse_day
+
+log = logging.getLogger(__name__)
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def prepare_dagster_home(settings: PipelineSettings) -> None:
+    """Runs land in a persistent instance: the one ``DAGSTER_HOME`` names, else one beside the data.
+
+    A remote data dir cannot hold Dagster's SQLite files, so its default home is in the working
+    directory; a deployment on PostgreSQL sets ``DAGSTER_HOME`` (docs/deployment.md).
+    """
+    if "DAGSTER_HOME" in os.environ:
+        return
+    home = Path(settings.local_state_dir) / "dagster_home"
+    if settings.remote:
+        log.warning("RELATE_DATA_DIR is remote; Dagster's instance is %s (set DAGSTER_HOME to choose)", home)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def check_api(settings: PipelineSettings) -> None:
+    """Fail before anything is written when the API is unreachable or rejects the key."""
+    from relate_pipeline.client import AuthenticationError, ConfigurationError, RelateClient, RelateError
+
+    try:
+        client_settings = settings.client_settings(max_retries=1)
+    except ConfigurationError as error:
+        raise CliError(str(error)) from None
+    now = int(time.time())
+    try:
+        with RelateClient(client_settings) as client:
+            next(iter(client.list_calendar_events(starts_after=now, starts_before=now + 1)), None)
+    except AuthenticationError:
+        raise CliError(f"the Relate API at {settings.api_base_url} rejected RELATE_API_KEY (401); check the key") from None
+    except RelateError as error:
+        raise CliError(f"the Relate API at {settings.api_base_url} could not be reached: {error}") from None
+
+
+def day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, date]:
+    first, last = parse_day(start, "--start"), parse_day(end, "--end")
+    today = datetime.now(settings.timezone).date()
+    if last < first:
+        raise CliError(f"--end {last} is before --start {first}")
+    if first < settings.start_date:
+        raise CliError(f"--start {first} is before RELATE_START_DATE ({settings.start_date}); set RELATE_START_DATE earlier")
+    if last > today:
+        raise CliError(f"--end {last} is in the future (today is {today} in {settings.timezone.key})")
+    return first, last
+
+
+def run_pipeline(first: date, last: date) -> bool:
+    """Materialize every asset for the days, in one Dagster run recorded in the instance."""
+    from dagster import DagsterInstance
+
+    from assets.automation import range_tags
+    from assets.definitions import defs
+
+    job = defs.resolve_job_def("relate_pipeline")
+    result = job.execute_in_process(
+        instance=DagsterInstance.get(),
+        tags=range_tags(first, last),
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        raise_on_error=False,
+    )
+    return result.success
