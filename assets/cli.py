@@ -68,17 +68,22 @@ def _day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, 
     return first, last
 
 
-def run_pipeline(first: date, last: date) -> bool:
-    """Materialize every asset for the days, in one Dagster run recorded in the instance."""
+def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
+    """Materialize every asset for the days, in one Dagster run recorded in the instance.
+
+    The run reconciles its range: moved and deleted meetings are found and corrected on every
+    day they touch. ``refresh`` downloads every done recording of the range again.
+    """
     from dagster import DagsterInstance
 
     from assets.automation import range_tags
     from assets.definitions import defs
+    from assets.meetings import REFRESH_TAG
 
     job = defs.resolve_job_def("relate_pipeline")
     result = job.execute_in_process(
         instance=DagsterInstance.get(),
-        tags=range_tags(first, last),
+        tags={**range_tags(first, last), **({REFRESH_TAG: "true"} if refresh else {})},
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )
@@ -121,7 +126,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _prepare_dagster_home(settings)
     print(f"Running {first} .. {last} ({(last - first).days + 1} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)
     started = time.perf_counter()
-    ok = run_pipeline(first, last)
+    ok = run_pipeline(first, last, refresh=getattr(args, "refresh", False))
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
         print_summary(settings)
@@ -207,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="materialize every asset for a range of days (inclusive)")
     run.add_argument("--start", required=True, help="first day, YYYY-MM-DD, in RELATE_TIMEZONE")
     run.add_argument("--end", required=True, help="last day, YYYY-MM-DD, inclusive")
+    run.add_argument("--refresh", action="store_true", help="download every done recording of the range again")
     run.set_defaults(handler=cmd_run)
 
     demo = commands.add_parser("demo", help="start the emulator, run the last days, print tables and a sample query")

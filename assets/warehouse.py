@@ -7,7 +7,7 @@ from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse import build_warehouse, cross_day_duplicates
 
 MIN_MATCH_RATE = 0.5
 
@@ -32,7 +32,12 @@ MATCH_RATE_SQL = """
             "attendee_match_rate",
             asset="warehouse",
             description=f"At least {MIN_MATCH_RATE:.0%} of external attendees match a contact or an organization's domain.",
-        )
+        ),
+        AssetCheckSpec(
+            "keys_unique_across_days",
+            asset="warehouse",
+            description="No event id or recording id on two days, and no key repeated in any meeting table across the whole lake.",
+        ),
     ],
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
@@ -40,6 +45,7 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
     counts = build_warehouse(settings.warehouse_path, lakehouse.lake, settings.internal_domains)
     with duckdb.connect(settings.warehouse_path, read_only=True) as connection:
         external, matched = connection.execute(MATCH_RATE_SQL).fetchone()
+        repeated = {name: count for name, count in cross_day_duplicates(connection).items() if count}
     rate = matched / external if external else 1.0
     context.log.info(f"warehouse built at {settings.warehouse_path}; attendee match rate {rate:.1%}")
     return MaterializeResult(
@@ -54,6 +60,12 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
                 passed=rate >= MIN_MATCH_RATE,
                 severity=AssetCheckSeverity.WARN,
                 metadata={"external_attendees": external, "matched": matched, "rate": MetadataValue.float(rate)},
-            )
+            ),
+            AssetCheckResult(
+                check_name="keys_unique_across_days",
+                passed=not repeated,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"duplicate_rows": MetadataValue.json(repeated)},
+            ),
         ],
     )

@@ -41,6 +41,7 @@ class PipelineSettings:
     data_dir: str
     internal_domains: tuple[str, ...]
     trailing_days: int
+    refresh_days: int = 3
 
     @property
     def lake_root(self) -> str:
@@ -59,6 +60,9 @@ class PipelineSettings:
         trailing = environ.get("RELATE_TRAILING_DAYS", "3")
         if not trailing.isdigit():
             raise SettingsError(f"RELATE_TRAILING_DAYS must be a whole number of days, got {trailing!r}")
+        refresh = environ.get("RELATE_REFRESH_DAYS", "3")
+        if not refresh.isdigit():
+            raise SettingsError(f"RELATE_REFRESH_DAYS must be a whole number of days, got {refresh!r}")
         start = environ.get("RELATE_START_DATE")
         domains = environ.get("RELATE_INTERNAL_DOMAINS", "")
         return cls(
@@ -67,6 +71,7 @@ class PipelineSettings:
             data_dir=_absolute(environ.get("RELATE_DATA_DIR", "data")),
             internal_domains=tuple(d.strip().lower() for d in domains.split(",") if d.strip()),
             trailing_days=int(trailing),
+            refresh_days=int(refresh),
         )
 
 

@@ -92,6 +92,18 @@ class EmulatorAdmin:
     def edit_event(self, event_id: str, **fields: Any) -> dict:
         return self._call("POST", f"/events/{event_id}/edit", fields)
 
+    def reschedule_event(self, event_id: str, start_at: dt.datetime, end_at: dt.datetime | None = None) -> dict:
+        """Moves the meeting (its length kept unless `end_at` is given); the event's `updated_at` moves to now."""
+        return self._call("POST", f"/events/{event_id}/reschedule", {"start_at": start_at, "end_at": end_at})
+
+    def delete_event(self, event_id: str) -> None:
+        """The event leaves every listing; it and its recordings answer 404."""
+        self._call("POST", f"/events/{event_id}/delete")
+
+    def regenerate_summary(self, recording_id: str) -> dict:
+        """New summary content for a done recording; only the recording's `updated_at` moves, not its event's."""
+        return self._call("POST", f"/recordings/{recording_id}/regenerate")
+
     def finish_recording(self, recording_id: str, bump_event_updated_at: bool = True) -> dict:
         return self._call("POST", f"/recordings/{recording_id}/finish", {"bump_event_updated_at": bump_event_updated_at})
 

@@ -1,4 +1,5 @@
-"""Test-only `/_admin` routes: faults, clock, ground-truth snapshot, stats, and workspace changes."""
+"""Test-only `/_admin` routes: faults, clock, ground-truth snapshot, stats, and workspace changes
+(insert, edit, reschedule and delete events; finish, regenerate and delete recordings)."""
 
 from __future__ import annotations
 
@@ -87,6 +88,16 @@ class Admin:
         self.stats.reset()
         return web.Response(status=204)
 
+    async def reschedule_event(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.reschedule_event(request.match_info["id"], await json_body(request)))
+
+    async def delete_event(self, request: web.Request) -> web.Response:
+        self.store.calendar.delete_event(request.match_info["id"])
+        return web.Response(status=204)
+
+    async def regenerate_summary(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.regenerate_summary(request.match_info["id"]))
+
     async def delete_recording(self, request: web.Request) -> web.Response:
         self.store.calendar.delete_recording(request.match_info["id"])
         return web.Response(status=204)
@@ -98,6 +109,8 @@ ADMIN_ROUTES = (
     ("GET", "/snapshot", "snapshot"),
     ("GET", "/stats", "get_stats"), ("POST", "/stats/reset", "reset_stats"),
     ("POST", "/events", "insert_event"), ("POST", "/events/{id}/edit", "edit_event"),
+    ("POST", "/events/{id}/reschedule", "reschedule_event"), ("POST", "/events/{id}/delete", "delete_event"),
     ("POST", "/recordings/{id}/finish", "finish_recording"), ("POST", "/recordings/{id}/delete", "delete_recording"),
+    ("POST", "/recordings/{id}/regenerate", "regenerate_summary"),
     ("POST", "/reset", "reset"),
 )

@@ -114,7 +114,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith(API_PREFIX + "/"):
         return await handler(request)
-    verdict = request.app[FAULTS].judge()
+    verdict = request.app[FAULTS].judge(request.path)
     stats = request.app[STATS]
     if verdict.drop:
         request[DROPPED] = True
