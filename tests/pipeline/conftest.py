@@ -37,13 +37,19 @@ class PipelineHarness:
     def warehouse_path(self) -> str:
         return self.lakehouse.settings().warehouse_path
 
-    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None):
+    @property
+    def resources(self) -> dict:
+        return {"relate_api": self.api, "lakehouse": self.lakehouse}
+
+    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None,
+            tags: dict | None = None, run_config: dict | None = None):
         return materialize(
             assets,
             selection=selection,
-            resources={"relate_api": self.api, "lakehouse": self.lakehouse},
+            resources=self.resources,
             instance=self.instance,
-            tags=range_tags(first, last),
+            tags={**range_tags(first, last), **(tags or {})},
+            run_config=run_config,
             raise_on_error=raise_on_error,
         )
 
