@@ -113,3 +113,20 @@ def test_faults_aimed_at_a_path_spare_every_other_route(fresh):
 def test_fault_paths_must_be_path_prefixes(fresh):
     with pytest.raises(EmulatorAdminError, match="paths"):
         fresh.admin.set_faults(paths=["calendar_events"])
+
+
+def test_a_queued_change_lands_right_after_the_nth_request_to_its_endpoint(fresh):
+    event = exposed_event(fresh)
+    fresh.admin.queue_changes("GET /v1/calendar_events/{id}", 2,
+                              {"operation": "edit_event", "id": event["id"], "body": {"title": "Renamed on cue"}})
+
+    with api_client(fresh) as client:
+        titles = [data_of(client.get(f"/calendar_events/{event['id']}"))["title"] for _ in range(3)]
+
+    assert titles == [event["title"], event["title"], "Renamed on cue"]
+    assert fresh.admin.pending_changes() == 0
+
+
+def test_a_queued_change_naming_an_unknown_operation_is_refused(fresh):
+    with pytest.raises(EmulatorAdminError, match="operation must be one of"):
+        fresh.admin.queue_changes("GET /v1/calendar_events", 1, {"operation": "rename_everything"})
