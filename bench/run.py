@@ -8,6 +8,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   memory     peak RSS of one day's partition as it grows to 2,000 recordings
   scale      1, 7 and 30 days, and the fixed cost of a run
   warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
+  rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -31,10 +32,11 @@ import flatten_write  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
 import scale_days  # noqa: E402
+import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "rerun")
 SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
 
 
@@ -54,6 +56,10 @@ class Plan:
     scale_days: tuple[int, ...]
     scale_meetings: int
     repeats: int
+    rerun_days: int = 90
+    rerun_meetings: int = 40
+    reconcile_days: int = 365
+    reconcile_meetings: int = 10
 
 
 FULL = Plan(
@@ -83,6 +89,10 @@ QUICK = Plan(
     scale_days=(1, 2),
     scale_meetings=10,
     repeats=1,
+    rerun_days=3,
+    rerun_meetings=10,
+    reconcile_days=10,
+    reconcile_meetings=5,
 )
 
 
@@ -143,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 results = warehouse_queries.measure(warehouse, plan.repeats)
                 counts = warehouse_queries.row_counts(warehouse)
                 parts.append(_save("warehouse", warehouse_queries.render(results, counts, rows[-1].days, plan.repeats)))
+        if "rerun" in sections:
+            reruns = unchanged_rerun.measure_rerun(plan.rerun_days, plan.rerun_meetings, runs, ours)
+            reconciles, schedule = unchanged_rerun.measure_reconcile(plan.reconcile_days, plan.reconcile_meetings, runs, ours)
+            parts.append(_save("rerun", unchanged_rerun.render(
+                reruns, plan.rerun_days, plan.rerun_meetings, reconciles, schedule,
+                plan.reconcile_days, plan.reconcile_meetings, runs, 50.0)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]
