@@ -100,3 +100,25 @@ def test_a_run_dying_between_the_two_days_of_a_move_is_finished_by_the_next_run(
 
     assert held_event_days(raw)[event["id"]] == {LAST.isoformat()}
     assert lake_event_days(harness)[event["id"]] == [LAST.isoformat()]
+
+
+def test_an_event_skipped_by_a_listing_that_shifted_under_a_deletion_is_kept_by_its_lookup(loaded, faults):
+    emulator, harness = loaded
+    day_events = sorted(
+        (e for e in emulator.admin.snapshot()["calendar_events"]
+         if e["exposed"] and datetime.fromisoformat(e["start_at"]).astimezone(timezone.utc).date() == LAST),
+        key=lambda e: datetime.fromisoformat(e["start_at"]), reverse=True,
+    )
+    newest, slides_back = day_events[0], day_events[2]
+    faults.set_faults(max_page_size=2)
+    emulator.admin.queue_changes("GET /v1/calendar_events", 1, {"operation": "delete_event", "id": newest["id"]})
+
+    assert harness.run(LAST, LAST).success
+    assert emulator.admin.pending_changes() == 0
+    assert emulator.admin.stats()["requests"].get("GET /v1/calendar_events/{id}", 0) == 1, "the skipped event was looked up"
+
+    assert lake_event_days(harness)[slides_back["id"]] == [LAST.isoformat()]
+    assert {event["id"] for event in day_events} <= set(lake_event_days(harness)), "the run listed the newest before it went"
+    assert harness.run(LAST, LAST).success
+    landed = {event_id for event_id, days in lake_event_days(harness).items() if LAST.isoformat() in days}
+    assert landed == {event["id"] for event in day_events} - {newest["id"]}
