@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 from harness import Ours, Window, log, markdown_table, median, warm_emulator

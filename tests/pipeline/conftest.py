@@ -61,3 +61,14 @@ def make_harness(tmp_path):
 
     return build
 
+
+
+@pytest.fixture
+def small_workspace(make_emulator, make_harness):
+    """Its own small emulator (see ``SMALL_WORKSPACE``), its three days already loaded once."""
+    from tests.pipeline.workspace_support import SMALL_WORKSPACE, SMALL_WORKSPACE_DAYS
+
+    emulator = make_emulator(**SMALL_WORKSPACE)
+    harness = make_harness(emulator)
+    assert harness.run(*SMALL_WORKSPACE_DAYS).success
+    return emulator, harness

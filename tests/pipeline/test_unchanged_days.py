@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 
 from relate_pipeline.client import ClientSettings, RelateClient
-from tests.pipeline.workspace_support import SMALL_WORKSPACE, event_on, file_states, metadata_of
+from tests.pipeline.workspace_support import event_on, file_states, metadata_of
 
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
 MIDDLE = "2026-05-19"
 
 
-@pytest.fixture
-def loaded(make_emulator, make_harness):
-    emulator = make_emulator(**SMALL_WORKSPACE)
-    harness = make_harness(emulator)
-    assert harness.run(FIRST, LAST).success
-    return emulator, harness
-
-
-def test_rerun_of_an_unchanged_workspace_rewrites_no_raw_lake_or_snapshot_file(loaded):
-    emulator, harness = loaded
+def test_rerun_of_an_unchanged_workspace_rewrites_no_raw_lake_or_snapshot_file(small_workspace):
+    emulator, harness = small_workspace
     before = file_states(harness.data_dir)
 
     result = harness.run(FIRST, LAST)
@@ -34,8 +25,8 @@ def test_rerun_of_an_unchanged_workspace_rewrites_no_raw_lake_or_snapshot_file(l
     assert metadata_of(result, "meeting_tables")["days_flattened"].value == 0
 
 
-def test_an_edit_rewrites_only_the_day_of_the_edited_meeting(loaded):
-    emulator, harness = loaded
+def test_an_edit_rewrites_only_the_day_of_the_edited_meeting(small_workspace):
+    emulator, harness = small_workspace
     before = file_states(harness.data_dir)
     emulator.admin.edit_event(event_on(emulator, date.fromisoformat(MIDDLE))["id"], title="Renamed")
 
@@ -47,8 +38,8 @@ def test_an_edit_rewrites_only_the_day_of_the_edited_meeting(loaded):
     assert metadata_of(result, "raw_meetings")["days_rewritten"].value == [MIDDLE]
 
 
-def test_a_crm_change_rewrites_only_the_snapshots_that_changed(loaded):
-    emulator, harness = loaded
+def test_a_crm_change_rewrites_only_the_snapshots_that_changed(small_workspace):
+    emulator, harness = small_workspace
     before = file_states(harness.data_dir / "lake")
     with RelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
         organization_id = emulator.admin.snapshot()["organizations"][0]["id"]
@@ -70,8 +61,8 @@ def metadata_of_crm(result) -> dict:
     )
 
 
-def test_tables_whose_flattening_was_interrupted_are_written_again_from_the_unchanged_raw_day(loaded):
-    _, harness = loaded
+def test_tables_whose_flattening_was_interrupted_are_written_again_from_the_unchanged_raw_day(small_workspace):
+    _, harness = small_workspace
     lost = harness.data_dir / "lake" / "transcript_utterances" / f"date={MIDDLE}" / "part.parquet"
     expected = harness.lake.read_partition("transcript_utterances", MIDDLE)
     lost.unlink()

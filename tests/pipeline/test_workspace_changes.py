@@ -8,11 +8,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
-import pytest
 from dagster import AssetKey
 
 from tests.pipeline.workspace_support import (
-    SMALL_WORKSPACE,
     event_on,
     lake_event_days,
     lake_recording_days,
@@ -23,21 +21,13 @@ from tests.pipeline.workspace_support import (
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
 
 
-@pytest.fixture
-def loaded(make_emulator, make_harness):
-    emulator = make_emulator(**SMALL_WORKSPACE)
-    harness = make_harness(emulator)
-    assert harness.run(FIRST, LAST).success
-    return emulator, harness
-
-
 def _moved(emulator, event: dict, to_day: date) -> None:
     start = datetime.fromisoformat(event["start_at"]).astimezone(timezone.utc)
     emulator.admin.reschedule_event(event["id"], datetime.combine(to_day, start.timetz()))
 
 
-def test_meeting_moved_within_the_range_lives_only_on_its_new_day(loaded):
-    emulator, harness = loaded
+def test_meeting_moved_within_the_range_lives_only_on_its_new_day(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, FIRST)
     _moved(emulator, event, LAST)
 
@@ -51,8 +41,8 @@ def test_meeting_moved_within_the_range_lives_only_on_its_new_day(loaded):
     assert rows == [(LAST,)]
 
 
-def test_meeting_moved_into_the_range_is_taken_off_its_old_day_outside_the_range(loaded):
-    emulator, harness = loaded
+def test_meeting_moved_into_the_range_is_taken_off_its_old_day_outside_the_range(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, FIRST)
     _moved(emulator, event, LAST)
 
@@ -64,8 +54,8 @@ def test_meeting_moved_into_the_range_is_taken_off_its_old_day_outside_the_range
         assert materialized_partitions(result, key) >= {FIRST.isoformat(), LAST.isoformat()}, key
 
 
-def test_meeting_moved_out_of_the_range_is_written_on_its_new_day_outside_the_range(loaded):
-    emulator, harness = loaded
+def test_meeting_moved_out_of_the_range_is_written_on_its_new_day_outside_the_range(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, LAST)
     _moved(emulator, event, FIRST)
 
@@ -77,8 +67,8 @@ def test_meeting_moved_out_of_the_range_is_written_on_its_new_day_outside_the_ra
     assert metadata_of(result, "raw_meetings")["events_moved"].value == 1
 
 
-def test_every_event_and_recording_id_lives_on_one_day_after_moves_both_ways(loaded):
-    emulator, harness = loaded
+def test_every_event_and_recording_id_lives_on_one_day_after_moves_both_ways(small_workspace):
+    emulator, harness = small_workspace
     _moved(emulator, event_on(emulator, FIRST), LAST)
     _moved(emulator, event_on(emulator, LAST, skip=1), FIRST)
 
@@ -91,8 +81,8 @@ def test_every_event_and_recording_id_lives_on_one_day_after_moves_both_ways(loa
     assert check.passed
 
 
-def test_deleted_meeting_leaves_the_lake_and_is_recorded_with_its_last_day(loaded):
-    emulator, harness = loaded
+def test_deleted_meeting_leaves_the_lake_and_is_recorded_with_its_last_day(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, FIRST + timedelta(days=1))
     emulator.admin.delete_event(event["id"])
 
@@ -109,8 +99,8 @@ def test_deleted_meeting_leaves_the_lake_and_is_recorded_with_its_last_day(loade
     assert rows[0][4] is not None
 
 
-def test_deleted_meeting_stays_recorded_after_later_runs(loaded):
-    emulator, harness = loaded
+def test_deleted_meeting_stays_recorded_after_later_runs(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, FIRST)
     emulator.admin.delete_event(event["id"])
     harness.run(FIRST, LAST)
@@ -122,8 +112,8 @@ def test_deleted_meeting_stays_recorded_after_later_runs(loaded):
     assert deleted.column("event_id").to_pylist() == [event["id"]]
 
 
-def test_keys_unique_across_days_fails_with_error_severity_when_a_day_keeps_a_moved_copy(loaded):
-    emulator, harness = loaded
+def test_keys_unique_across_days_fails_with_error_severity_when_a_day_keeps_a_moved_copy(small_workspace):
+    emulator, harness = small_workspace
     raw = harness.lakehouse.raw
     day_one, day_two = FIRST.isoformat(), (FIRST + timedelta(days=1)).isoformat()
     for table in ("calendar_events", "recordings"):
@@ -139,8 +129,8 @@ def test_keys_unique_across_days_fails_with_error_severity_when_a_day_keeps_a_mo
     assert set(check.metadata["duplicate_rows"].value) == {"calendar_events", "recordings"}
 
 
-def test_meeting_tables_record_every_corrected_day_under_its_own_partition_key(loaded):
-    emulator, harness = loaded
+def test_meeting_tables_record_every_corrected_day_under_its_own_partition_key(small_workspace):
+    emulator, harness = small_workspace
     event = event_on(emulator, FIRST)
     _moved(emulator, event, LAST)
     harness.run(LAST, LAST)

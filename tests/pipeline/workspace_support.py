@@ -9,6 +9,7 @@ from pathlib import Path
 
 # Small on purpose: every case is several whole Dagster runs against its own emulator.
 SMALL_WORKSPACE = dict(days=3, end_date="2026-05-20", meetings_per_day=6, contacts=40, organizations=10, late_fraction=0.0)
+SMALL_WORKSPACE_DAYS = (date(2026, 5, 18), date(2026, 5, 20))
 
 
 def event_on(emulator, day: date, skip: int = 0) -> dict:
