@@ -139,12 +139,19 @@ async def _look_up(client: AsyncRelateClient, event_ids: list[str]) -> dict[str,
     return found
 
 
+def _updated(event: dict) -> datetime:
+    try:
+        return instant(event["updated_at"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return datetime.min.replace(tzinfo=timezone.utc)
+
+
 def _keep_latest_listing(listings: dict[str, list[dict]]) -> None:
     """An event met on two days' listings (it moved while they were read) stays on the newer one."""
     newest: dict[str, tuple[datetime, str]] = {}
     for day, events in listings.items():
         for event in events:
-            stamp = instant(event["updated_at"]) if event.get("updated_at") else datetime.min.replace(tzinfo=timezone.utc)
+            stamp = _updated(event)
             if event["id"] not in newest or (stamp, day) > newest[event["id"]]:
                 newest[event["id"]] = (stamp, day)
     for day, events in listings.items():
