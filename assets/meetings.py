@@ -137,6 +137,7 @@ def _extract(
                 ZoneInfo(daily_partitions.timezone),
                 lakehouse.raw,
                 policy,
+                lakehouse.lake,
                 on_progress=lambda done, total: context.log.info(f"recording details: {done}/{total} fetched"),
                 on_day_extracted=on_day_extracted,
             )

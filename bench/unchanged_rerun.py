@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness import Ours, Window, log, markdown_table, median, warm_emulator
+from scale_days import phase_breakdown
 
 from relate_pipeline.changes import reconcile_changes
 from relate_pipeline.client import ClientSettings, RelateClient
@@ -32,6 +33,7 @@ class Rerun:
     details: list[int] = field(default_factory=list)
     files_rewritten: list[int] = field(default_factory=list)
     files: int = 0
+    meetings_step: list[float] = field(default_factory=list)
 
 
 def _file_times(data_dir: Path) -> dict[str, int]:
@@ -53,6 +55,7 @@ def _measured_run(ours: Ours, emulator, window: Window, row: Rerun, data_dir: Pa
     row.details.append(_details(stats))
     row.files_rewritten.append(sum(1 for path, stamp in after.items() if before.get(path) != stamp))
     row.files = len(after)
+    row.meetings_step.append(phase_breakdown(ours.home, measured)[0].get("meetings", 0.0))
     return data_dir
 
 
@@ -100,14 +103,16 @@ def measure_reconcile(days: int, meetings_per_day: int, runs: int, ours: Ours, l
 
 def _row(row: Rerun, baseline: float | None = None) -> list[object]:
     share = f"{median(row.seconds) / baseline:.0%}" if baseline else ""
-    return [row.label, f"{median(row.seconds):.2f}", share, int(median(row.requests)), int(median(row.details)),
+    step = f"{median(row.meetings_step):.2f}" if row.meetings_step else ""
+    return [row.label, f"{median(row.seconds):.2f}", share, step, int(median(row.requests)), int(median(row.details)),
             f"{int(median(row.files_rewritten))} of {row.files}" if row.files else int(median(row.files_rewritten))]
 
 
 def render(reruns: list[Rerun], days: int, meetings: int, reconciles: list[Rerun], schedule: Rerun,
            reconcile_days: int, reconcile_meetings: int, runs: int, latency_ms: float) -> str:
     first = median(reruns[0].seconds)
-    header = ["run", "wall s", "of the first run", "API requests", "detail requests", "raw + lake files rewritten"]
+    header = ["run", "wall s", "of the first run", "meetings step s", "API requests", "detail requests",
+              "raw + lake files rewritten"]
     return "\n".join([
         "## 7. Unchanged re-runs and reconciles",
         "",

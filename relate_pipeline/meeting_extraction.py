@@ -32,7 +32,16 @@ from relate_pipeline.client import AsyncRelateClient, NotFoundError, RelateError
 from relate_pipeline.days import days_between, instant, local_day
 from relate_pipeline.flatten import ListedRecording, RecordingFetch, listed_done_recordings, raw_events_table, raw_recordings_table
 from relate_pipeline.lake import Lake, PartitionFile
-from relate_pipeline.raw_store import BATCH_RECORDINGS, StoredDay, body_digest, brief, held_event_days, stored_day
+from relate_pipeline.meeting_tables import finished_recordings
+from relate_pipeline.raw_store import (
+    BATCH_RECORDINGS,
+    StoredDay,
+    body_digest,
+    brief,
+    held_event_days,
+    read_bodies,
+    stored_day,
+)
 from relate_pipeline.tables import TIMESTAMP, conform
 
 DEFAULT_REFRESH_DAYS = 3
@@ -54,8 +63,10 @@ class RefetchPolicy:
     now: datetime | None = None
 
     def wants(self, listed: ListedRecording, listed_brief: dict, stored: StoredDay, now: datetime) -> bool:
+        """Whether the detail is fetched again on the listing's evidence alone; an unfinished stored
+        detail is found separately (``_unfinished``), since that needs the stored bodies or tables."""
         previous = stored.details.get(listed.recording_id)
-        if self.refresh or previous is None or previous.fetch.http_status != 200 or not previous.complete:
+        if self.refresh or previous is None or previous.fetch.http_status != 200:
             return True
         if previous.fetch.event_updated_at != listed.event_updated_at:
             return True
@@ -316,13 +327,15 @@ async def extract_meeting_days(
     tz: ZoneInfo,
     raw: Lake,
     policy: RefetchPolicy = RefetchPolicy(),
+    lake: Lake | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     on_day_extracted: Callable[[str], None] | None = None,
 ) -> RangeExtract:
     """Bring the range (and any day an event moved to or from) in line with the API.
 
     ``on_progress(done, total)`` is called about every tenth of the detail fetches, so a long
-    backfill shows it is moving.
+    backfill shows it is moving. ``lake``, when given, tells which stored details are finished
+    from its ``recordings`` table where that is current, instead of decoding the stored bodies.
 
     Bodies stream into the new partitions as they arrive. A day is published as soon as its last
     fetch lands (recordings first, then deletions, then the listed events), so a failed run
@@ -347,13 +360,21 @@ async def extract_meeting_days(
         found = report.days[day]
         found.events, found.deleted = len(plan.event_bodies), len(plan.deleted)
         briefs = {r["id"]: brief(r) for e in events for r in e.get("recordings") or [] if isinstance(r, dict) and "id" in r}
+        carried = []
         for listed in listed_done_recordings(events):
             found.done_listed += 1
             if policy.wants(listed, briefs.get(listed.recording_id, {}), plan.stored, now):
                 wanted[listed.recording_id] = (day, listed)
             else:
+                carried.append(listed)
+        unfinished = _unfinished(raw, lake, day, plan.stored, {listed.recording_id for listed in carried})
+        for listed in carried:
+            if listed.recording_id in unfinished:
+                wanted[listed.recording_id] = (day, listed)
+            else:
                 plan.reused.add(listed.recording_id)
                 found.reused += 1
+        read_bodies(raw, day, plan.stored, {rid for rid, (d, _) in wanted.items() if d == day})
 
     async def publish(day: str) -> None:
         plan, recordings = plans[day], partitions[day]
@@ -416,6 +437,15 @@ async def extract_meeting_days(
                     await publisher.ready(day)
         await publisher.finish()
     return report
+
+
+def _unfinished(raw: Lake, lake: Lake | None, day: str, stored: StoredDay, recording_ids: set[str]) -> set[str]:
+    """Which of the stored details are not finished (not done, or without summary or transcript)."""
+    finished = finished_recordings(raw, lake, day) if lake is not None else None
+    if finished is None:
+        read_bodies(raw, day, stored, recording_ids)
+        finished = {rid for rid in recording_ids if stored.details[rid].complete}
+    return recording_ids - finished
 
 
 def _differs(stored: StoredDay, fetch: RecordingFetch) -> bool:

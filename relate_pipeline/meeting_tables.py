@@ -47,6 +47,16 @@ def deleted_events_table(raw_deleted: pa.Table | None) -> pa.Table:
     )
 
 
+def finished_recordings(raw: Lake, lake: Lake, day: str) -> set[str] | None:
+    """The day's recordings whose stored detail is finished, read from its current tables; None
+    when the tables were not written from the day's raw files as they are now."""
+    if not tables_current(raw, lake, day):
+        return None
+    recordings = lake.read_partition("recordings", day)
+    unfinished = set(_unfinished(recordings))
+    return {rid for rid in recordings.column("recording_id").to_pylist() if rid not in unfinished}
+
+
 def tables_current(raw: Lake, lake: Lake, day: str) -> bool:
     """Whether every meeting table of the day was written after the day's raw files last changed."""
     written = [lake.modified_ns(name, day) for name in MEETING_TABLES]

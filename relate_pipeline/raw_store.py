@@ -28,14 +28,15 @@ BRIEF_FIELDS = ("status", "started_at", "ended_at", "audio_duration")
 """What a listing says about a recording; a change in any of them means its detail changed too."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class StoredDetail:
-    """A recording's last fetch on a day: the outcome without its body, the body's digest, and
-    whether the body was a finished detail (done, with a summary and a transcript)."""
+    """A recording's last fetch on a day, without its body. The body's digest and whether it was a
+    finished detail (done, with a summary and a transcript) are read only when needed
+    (``read_bodies``): an unchanged day then costs a read of its small columns alone."""
 
     fetch: RecordingFetch
-    digest: str | None
-    complete: bool
+    digest: str | None = None
+    complete: bool | None = None
 
 
 @dataclass
@@ -97,7 +98,7 @@ def raw_event_bodies(raw: Lake, day: str) -> list[bytes]:
 
 
 def stored_day(raw: Lake, day: str) -> StoredDay:
-    """The day's stored listing, recording fetches (digested batch by batch) and deletions."""
+    """The day's stored listing, recording fetches (without their bodies) and deletions."""
     stored = StoredDay()
     events = raw.read_partition("raw_calendar_events", day)
     if events is None:
@@ -108,14 +109,24 @@ def stored_day(raw: Lake, day: str) -> StoredDay:
         for recording in orjson.loads(body).get("recordings") or []:
             if isinstance(recording, dict) and isinstance(recording.get("id"), str):
                 stored.briefs[recording["id"]] = brief(recording)
-    for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
+    columns = [name for name in RAW_RECORDING_COLUMNS if name != "body"]
+    for batch in raw.iter_partition("raw_recordings", day, 10_000, columns=columns):
         for row in batch.to_pylist():
-            body = row.pop("body")
-            stored.details[row["recording_id"]] = StoredDetail(
-                RecordingFetch(**row), body_digest(body), is_complete_detail(body)
-            )
+            stored.details[row["recording_id"]] = StoredDetail(RecordingFetch(**row))
     deleted = raw.read_partition("raw_deleted_events", day)
     if deleted is not None:
         stored.deleted = deleted.to_pylist()
     stored.complete_files = deleted is not None and raw.modified_ns("raw_recordings", day) is not None
     return stored
+
+
+def read_bodies(raw: Lake, day: str, stored: StoredDay, recording_ids: set[str]) -> None:
+    """Fill in digest and completeness of the given recordings' stored bodies, a batch at a time."""
+    wanted = {rid for rid in recording_ids if rid in stored.details and stored.details[rid].complete is None}
+    if not wanted:
+        return
+    for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS, columns=["recording_id", "body"]):
+        for recording_id, body in zip(batch.column("recording_id").to_pylist(), batch.column("body").to_pylist()):
+            if recording_id in wanted:
+                detail = stored.details[recording_id]
+                detail.digest, detail.complete = body_digest(body), is_complete_detail(body)
