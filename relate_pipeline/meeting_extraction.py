@@ -314,10 +314,37 @@ class _DayPlan:
     event_bodies: dict[str, bytes]
     deleted: list[str]
     reused: set[str] = field(default_factory=set)
+    fetch: list[ListedRecording] = field(default_factory=list)
 
     @property
     def listing_changed(self) -> bool:
         return not self.stored.written or not self.stored.complete_files or self.event_bodies != self.stored.events
+
+
+def _plan_day(
+    raw: Lake, lake: Lake | None, day: str, located: Located, policy: RefetchPolicy, now: datetime, found: DayExtract
+) -> _DayPlan:
+    """Compare the day's listing with the store: which details to fetch again and which to carry over."""
+    events = located.listings[day]
+    plan = _DayPlan(stored_day(raw, day), events, {e["id"]: orjson.dumps(e) for e in events}, located.deleted.get(day, []))
+    found.events, found.deleted = len(plan.event_bodies), len(plan.deleted)
+    briefs = {r["id"]: brief(r) for e in events for r in e.get("recordings") or [] if isinstance(r, dict) and "id" in r}
+    carried = []
+    for listed in listed_done_recordings(events):
+        found.done_listed += 1
+        if policy.wants(listed, briefs.get(listed.recording_id, {}), plan.stored, now):
+            plan.fetch.append(listed)
+        else:
+            carried.append(listed)
+    unfinished = _unfinished(raw, lake, day, plan.stored, {listed.recording_id for listed in carried})
+    for listed in carried:
+        if listed.recording_id in unfinished:
+            plan.fetch.append(listed)
+        else:
+            plan.reused.add(listed.recording_id)
+    found.reused = len(plan.reused)
+    read_bodies(raw, day, plan.stored, {listed.recording_id for listed in plan.fetch})
+    return plan
 
 
 async def extract_meeting_days(
@@ -354,34 +381,15 @@ async def extract_meeting_days(
     plans: dict[str, _DayPlan] = {}
     wanted: dict[str, tuple[str, ListedRecording]] = {}
     for day in days:
-        events = located.listings[day]
-        plan = _DayPlan(stored_day(raw, day), events, {e["id"]: orjson.dumps(e) for e in events}, located.deleted.get(day, []))
-        plans[day] = plan
-        found = report.days[day]
-        found.events, found.deleted = len(plan.event_bodies), len(plan.deleted)
-        briefs = {r["id"]: brief(r) for e in events for r in e.get("recordings") or [] if isinstance(r, dict) and "id" in r}
-        carried = []
-        for listed in listed_done_recordings(events):
-            found.done_listed += 1
-            if policy.wants(listed, briefs.get(listed.recording_id, {}), plan.stored, now):
-                wanted[listed.recording_id] = (day, listed)
-            else:
-                carried.append(listed)
-        unfinished = _unfinished(raw, lake, day, plan.stored, {listed.recording_id for listed in carried})
-        for listed in carried:
-            if listed.recording_id in unfinished:
-                wanted[listed.recording_id] = (day, listed)
-            else:
-                plan.reused.add(listed.recording_id)
-                found.reused += 1
-        read_bodies(raw, day, plan.stored, {rid for rid, (d, _) in wanted.items() if d == day})
+        plans[day] = _plan_day(raw, lake, day, located, policy, now, report.days[day])
+        wanted.update((listed.recording_id, (day, listed)) for listed in plans[day].fetch)
 
     async def publish(day: str) -> None:
         plan, recordings = plans[day], partitions[day]
         await recordings.flush()
         listed_ids = set(plan.event_bodies)
         carried = set(plan.stored.details)
-        dropped = carried - plan.reused - {rid for rid, (d, _) in wanted.items() if d == day}
+        dropped = carried - plan.reused - {listed.recording_id for listed in plan.fetch}
         if not (plan.listing_changed or plan.deleted or recordings.changed or dropped):
             recordings.file.discard()
             return
