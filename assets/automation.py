@@ -1,4 +1,4 @@
-"""Jobs, the nightly schedule and the late-arrival sensor."""
+"""Jobs, the nightly and weekly-reconcile schedules, and the late-arrival sensor."""
 
 from datetime import date, datetime, timedelta
 
@@ -16,8 +16,9 @@ from dagster import (
 
 from assets.meetings import meetings
 from assets.partitions import SETTINGS, daily_partitions
-from assets.resources import RelateApi
-from relate_pipeline.changes import ChangeCursor, contiguous_ranges, detect_changes
+from assets.resources import Lakehouse, RelateApi
+from relate_pipeline.changes import ChangeCursor, contiguous_ranges, detect_changes, reconcile_changes, run_key_digest
+from relate_pipeline.raw_store import held_event_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -66,12 +67,45 @@ def nightly(context: ScheduleEvaluationContext) -> RunRequest:
         "then requests runs for the days whose meetings changed (late recordings, edits)."
     ),
 )
-def meeting_changes(context: SensorEvaluationContext, relate_api: RelateApi):
+def meeting_changes(context: SensorEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse):
     today = datetime.now(SETTINGS.timezone).date()
     with relate_api.client() as client:
-        days, cursor = detect_changes(
-            client, ChangeCursor.loads(context.cursor), SETTINGS.timezone, today, SETTINGS.trailing_days, SETTINGS.start_date
+        changed, cursor = detect_changes(
+            client,
+            ChangeCursor.loads(context.cursor),
+            SETTINGS.timezone,
+            today,
+            SETTINGS.trailing_days,
+            SETTINGS.start_date,
+            held=held_event_days(lakehouse.raw),
         )
     context.update_cursor(cursor.dumps())
-    for first, last in contiguous_ranges(days):
-        yield RunRequest(run_key=f"changes-{first}-{last}-{cursor.updated_after}", tags=range_tags(first, last))
+    yield from _range_requests("changes", changed)
+
+
+def _range_requests(prefix: str, changed: dict[date, str]):
+    """One run per stretch of consecutive changed days, keyed by the days and their fingerprints.
+
+    Dagster skips a request whose run key it has seen, so the key must change whenever what
+    changed does: two late recordings on one day, a tick apart, make two different keys.
+    """
+    for first, last in contiguous_ranges(changed):
+        digest = run_key_digest({day: value for day, value in changed.items() if first <= day <= last})
+        yield RunRequest(run_key=f"{prefix}-{first}-{last}-{digest}", tags=range_tags(first, last))
+
+
+@schedule(
+    job=meetings_job,
+    cron_schedule="0 3 * * 0",
+    execution_timezone=SETTINGS.timezone.key,
+    default_status=DefaultScheduleStatus.STOPPED,
+    description=(
+        "Weekly: lists every day since RELATE_START_DATE again (listing requests only, no detail fetch) "
+        "and runs the days whose listing differs from the raw store: meetings moved or deleted anywhere in history."
+    ),
+)
+def weekly_reconcile(context: ScheduleEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse):
+    today = context.scheduled_execution_time.astimezone(SETTINGS.timezone).date()
+    with relate_api.client() as client:
+        changed = reconcile_changes(client, lakehouse.raw, SETTINGS.timezone, SETTINGS.start_date, today)
+    yield from _range_requests(f"reconcile-{today}", changed)

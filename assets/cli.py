@@ -29,7 +29,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     days = (last - first).days + 1
     print(f"Running {first} .. {last} ({days} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)
     started = time.perf_counter()
-    ok = run_pipeline(first, last)
+    ok = run_pipeline(first, last, refresh=args.refresh)
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
         from assets.reports import print_summary
@@ -116,6 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="materialize every asset for a range of days (inclusive)")
     run.add_argument("--start", required=True, help="first day, YYYY-MM-DD, in RELATE_TIMEZONE")
     run.add_argument("--end", required=True, help="last day, YYYY-MM-DD, inclusive")
+    run.add_argument("--refresh", action="store_true", help="download every done recording of the range again")
     run.set_defaults(handler=cmd_run)
 
     sql = commands.add_parser("sql", help="query the warehouse read-only (the lake may be local or on object storage)")

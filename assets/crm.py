@@ -6,7 +6,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, Me
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.crm import crm_tables, fetch_crm
+from relate_pipeline.crm import crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 
@@ -15,14 +15,14 @@ from relate_pipeline.tables import CRM_TABLES, TABLES
     group_name="crm",
     kinds={"python", "parquet"},
     description=(
-        "The workspace's CRM side, replaced whole each run: " + ", ".join(CRM_TABLES)
+        "The workspace's CRM side, fetched whole each run and written only where it changed: " + ", ".join(CRM_TABLES)
         + ". One asset for the eight tables, because one concurrent listing fetches them together."
     ),
     metadata=tables_definition_metadata(CRM_TABLES),
     check_specs=[AssetCheckSpec("unique_keys", asset="crm_snapshots", description="No two rows of a table share its natural key.")],
 )
 def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: Lakehouse) -> MaterializeResult:
-    """Replace each CRM table's snapshot with the workspace's current state."""
+    """Replace each CRM table's snapshot whose content differs from the workspace's current state."""
 
     warnings: list[str] = []
 
@@ -34,9 +34,7 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
     for warning in warnings:
         context.log.warning(warning)
     tables = crm_tables(resources)
-    lake = lakehouse.lake
-    for name in CRM_TABLES:
-        lake.write_snapshot(name, tables[name])
+    written = replace_changed_snapshots(lakehouse.lake, {name: tables[name] for name in CRM_TABLES})
     rows = {name: tables[name].num_rows for name in CRM_TABLES}
     context.log.info(", ".join(f"{name}={count}" for name, count in rows.items()))
     return MaterializeResult(
@@ -44,6 +42,8 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
             **row_count_metadata(rows),
             **api_metadata(stats),
             **({"warnings": MetadataValue.json(warnings)} if warnings else {}),
+            "tables_rewritten": MetadataValue.json(written),
+            "tables_unchanged": len(CRM_TABLES) - len(written),
         },
         check_results=[unique_keys_result({name: duplicate_keys(tables[name], TABLES[name].key) for name in CRM_TABLES})],
     )

@@ -4,7 +4,11 @@ One step produces both (a subsettable multi-asset), so a day's tables are writte
 days are still being fetched; either asset can still be materialized alone, and
 ``meeting_tables`` alone rebuilds the tables from the raw store without calling the API. The
 step runs a whole partition range at once (``BackfillPolicy.single_run``), so a year of
-backfill is a handful of runs and the recording fan-out stays inside one process.
+backfill is one run and the recording fan-out stays inside one process.
+
+A run rewrites only the days that changed, and also corrects days outside its range when a
+meeting moved to or from them; each such day is recorded as a materialization of its own
+partition, so the asset's history shows every day a run touched.
 """
 
 import asyncio
@@ -17,42 +21,53 @@ from dagster import (
     AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
+    AssetMaterialization,
     AssetSpec,
     BackfillPolicy,
+    Config,
     MaterializeResult,
     MetadataValue,
     multi_asset,
 )
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
-from assets.partitions import daily_partitions, partition_days
+from assets.partitions import SETTINGS, daily_partitions, partition_days
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.meetings import MeetingDayWriter, RangeExtract, RangeTables, extract_meeting_days
+from relate_pipeline.meeting_extraction import RangeExtract, RefetchPolicy, extract_meeting_days
+from relate_pipeline.meeting_tables import MeetingDayWriter, RangeTables, tables_current
 from relate_pipeline.tables import MEETING_TABLES
 
-RAW_MEETINGS = AssetKey("raw_meetings")
+RAW_MEETINGS_KEY = AssetKey("raw_meetings")
 MEETING_TABLES_KEY = AssetKey("meeting_tables")
+REFRESH_TAG = "relate/refresh"
+"""A run tagged ``relate/refresh=true`` downloads every done recording of its days again."""
+
+
+class MeetingsConfig(Config):
+    refresh: bool = False
+    """Download every done recording of the run's days again, not only those that may have changed."""
 
 
 @multi_asset(
     specs=[
         AssetSpec(
-            RAW_MEETINGS,
+            RAW_MEETINGS_KEY,
             group_name="relate_raw",
             kinds={"python", "parquet"},
             description=(
                 "Raw API responses per day: the listed calendar events and the detail body of every done "
-                "recording, zstd-compressed Parquet. Only new or changed recordings are downloaded again."
+                "recording, zstd-compressed Parquet. Only recordings that may have changed are downloaded again, and "
+                "a day whose listing and details did not change is not rewritten."
             ),
         ),
         AssetSpec(
             MEETING_TABLES_KEY,
-            deps=[RAW_MEETINGS],
+            deps=[RAW_MEETINGS_KEY],
             group_name="meetings",
             kinds={"python", "parquet"},
             description=(
                 "The meeting tables of each day, flattened from the raw store: " + ", ".join(MEETING_TABLES)
-                + ". One asset for the ten tables, because one pass over a day's raw responses writes them together."
+                + ". One asset for these tables, because one pass over a day's raw responses writes them together."
             ),
             metadata=tables_definition_metadata(MEETING_TABLES),
         ),
@@ -67,34 +82,51 @@ MEETING_TABLES_KEY = AssetKey("meeting_tables")
         AssetCheckSpec(
             "done_recordings_fetched",
             asset=MEETING_TABLES_KEY,
-            description="Every done recording listed on an event has its detail.",
+            description="Every done recording listed on an event has its detail, finished (done, with summary and transcript).",
         ),
     ],
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     can_subset=True,
 )
-def meetings(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: Lakehouse):
+def meetings(context: AssetExecutionContext, config: MeetingsConfig, relate_api: RelateApi, lakehouse: Lakehouse):
     """Fetch the days into the raw store and flatten each into the meeting tables as soon as it is complete."""
     selected = context.selected_asset_keys
-    with MeetingDayWriter(lakehouse.raw, lakehouse.lake) as tables:
-        if RAW_MEETINGS in selected:
+    raw, lake = lakehouse.raw, lakehouse.lake
+    report: RangeExtract | None = None
+    with MeetingDayWriter(raw, lake) as tables:
+        if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
-            yield _extract(context, relate_api, lakehouse, flatten)
+            report = _extract(context, config, relate_api, lakehouse, flatten)
+            yield from _elsewhere(RAW_MEETINGS_KEY, report)
+            yield _raw_result(report)
+            if MEETING_TABLES_KEY in selected:
+                for day in report.days:
+                    if not report.days[day].rewritten and not tables_current(raw, lake, day):
+                        tables.submit(day)
         else:
             for day in context.partition_keys:
                 tables.submit(day)
         if MEETING_TABLES_KEY in selected:
-            yield _tables_result(context, tables.result())
+            written = tables.result()
+            if report is not None:
+                yield from _elsewhere(MEETING_TABLES_KEY, report)
+            yield _tables_result(context, written)
+
+
+def _refresh_requested(context: AssetExecutionContext, config: MeetingsConfig) -> bool:
+    return config.refresh or context.run.tags.get(REFRESH_TAG, "").lower() in ("true", "1", "yes")
 
 
 def _extract(
     context: AssetExecutionContext,
+    config: MeetingsConfig,
     relate_api: RelateApi,
     lakehouse: Lakehouse,
     on_day_extracted: Callable[[str], None] | None,
-) -> MaterializeResult:
+) -> RangeExtract:
     first_day, last_day = partition_days(context.partition_keys)
+    policy = RefetchPolicy(refresh=_refresh_requested(context, config), refresh_days=SETTINGS.refresh_days)
 
     async def extract() -> tuple[RangeExtract, dict]:
         async with relate_api.async_client() as client:
@@ -104,38 +136,61 @@ def _extract(
                 last_day,
                 ZoneInfo(daily_partitions.timezone),
                 lakehouse.raw,
+                policy,
+                lakehouse.lake,
                 on_progress=lambda done, total: context.log.info(f"recording details: {done}/{total} fetched"),
                 on_day_extracted=on_day_extracted,
             )
             return report, client.stats.as_dict()
 
     report, stats = asyncio.run(extract())
+    report.api_stats = stats
     context.log.info(
         "\n".join(
             f"{day}: {found.events} events, {found.done_listed} done recordings "
-            f"({found.fetched} fetched, {found.reused} unchanged, {found.missing} missing)"
+            f"({found.fetched} fetched, {found.reused} unchanged, {found.missing} missing), "
+            f"{found.moved_in} moved in, {found.moved_out} moved out, {found.deleted} deleted: "
+            + ("rewritten" if found.rewritten else "unchanged")
+            + ("" if found.in_range else " (outside the run's range)")
             for day, found in report.days.items()
         )
     )
+    return report
+
+
+def _elsewhere(key: AssetKey, report: RangeExtract):
+    """A materialization of each day outside the run's range that the run rewrote."""
+    for day in report.corrected_elsewhere:
+        if daily_partitions.has_partition_key(day):
+            yield AssetMaterialization(asset_key=key, partition=day, metadata={"corrected_by_moves_or_deletions": True})
+
+
+def _raw_result(report: RangeExtract) -> MaterializeResult:
     return MaterializeResult(
-        asset_key=RAW_MEETINGS,
+        asset_key=RAW_MEETINGS_KEY,
         metadata={
-            "days": len(report.days),
+            "days": len(report.rewritten) + len(report.unchanged),
+            "days_rewritten": MetadataValue.json(report.rewritten),
+            "days_unchanged": len(report.unchanged),
+            "days_corrected_elsewhere": MetadataValue.json(report.corrected_elsewhere),
             "events": report.total("events"),
+            "events_moved": report.total("moved_in"),
+            "events_deleted": report.total("deleted"),
             "done_recordings_listed": report.total("done_listed"),
             "recordings_fetched": report.total("fetched"),
             "recordings_reused": report.total("reused"),
             "recordings_missing": report.total("missing"),
-            **api_metadata(stats),
+            **api_metadata(report.api_stats),
         },
     )
 
 
 def _tables_result(context: AssetExecutionContext, written: RangeTables) -> MaterializeResult:
-    context.log.info(", ".join(f"{name}={count}" for name, count in written.rows.items()))
+    context.log.info(f"{written.days} days flattened: " + ", ".join(f"{name}={count}" for name, count in written.rows.items()))
+    unfinished = sorted(set(written.not_fetched) | set(written.unfinished))
     return MaterializeResult(
         asset_key=MEETING_TABLES_KEY,
-        metadata={"days": len(context.partition_keys), **row_count_metadata(written.rows)},
+        metadata={"days": len(context.partition_keys), "days_flattened": written.days, **row_count_metadata(written.rows)},
         check_results=[
             unique_keys_result(written.duplicates),
             AssetCheckResult(
@@ -145,11 +200,12 @@ def _tables_result(context: AssetExecutionContext, written: RangeTables) -> Mate
             ),
             AssetCheckResult(
                 check_name="done_recordings_fetched",
-                passed=not written.not_fetched,
+                passed=not unfinished,
                 severity=AssetCheckSeverity.WARN,
                 metadata={
                     "not_fetched": len(written.not_fetched),
-                    "recording_ids": MetadataValue.json(written.not_fetched[:100]),
+                    "unfinished": len(written.unfinished),
+                    "recording_ids": MetadataValue.json(unfinished[:100]),
                 },
             ),
         ],

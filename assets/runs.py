@@ -69,17 +69,22 @@ def day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, d
     return first, last
 
 
-def run_pipeline(first: date, last: date) -> bool:
-    """Materialize every asset for the days, in one Dagster run recorded in the instance."""
+def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
+    """Materialize every asset for the days, in one Dagster run recorded in the instance.
+
+    The run reconciles its range: moved and deleted meetings are found and corrected on every
+    day they touch. ``refresh`` downloads every done recording of the range again.
+    """
     from dagster import DagsterInstance
 
     from assets.automation import range_tags
     from assets.definitions import defs
+    from assets.meetings import REFRESH_TAG
 
     job = defs.resolve_job_def("relate_pipeline")
     result = job.execute_in_process(
         instance=DagsterInstance.get(),
-        tags=range_tags(first, last),
+        tags={**range_tags(first, last), **({REFRESH_TAG: "true"} if refresh else {})},
         run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         raise_on_error=False,
     )

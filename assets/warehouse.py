@@ -10,7 +10,7 @@ from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
 from relate_pipeline.conversation import conversation_summary
-from relate_pipeline.warehouse import build_warehouse, open_warehouse
+from relate_pipeline.warehouse import build_warehouse, cross_day_duplicates, open_warehouse
 
 MIN_MATCH_RATE = 0.5
 MIN_TALK_RESOLUTION = 0.4
@@ -46,6 +46,11 @@ MATCH_RATE_SQL = """
                 "resolved to an attendee of the meeting."
             ),
         ),
+        AssetCheckSpec(
+            "keys_unique_across_days",
+            asset="warehouse",
+            description="No event id or recording id on two days, and no key repeated in any meeting table across the whole lake.",
+        ),
     ],
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
@@ -56,6 +61,7 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
         external, matched = connection.execute(MATCH_RATE_SQL).fetchone()
         first_day, last_day = _run_days(context)
         summary = conversation_summary(connection, first_day, last_day)
+        repeated = {name: count for name, count in cross_day_duplicates(connection).items() if count}
     rate = matched / external if external else 1.0
     talk_rate = 1.0 if summary.resolution_rate is None else summary.resolution_rate
     context.log.info(f"warehouse built at {path}; attendee match rate {rate:.1%}")
@@ -83,6 +89,12 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
                     "resolved_talk_seconds": MetadataValue.float(summary.resolved_talk_seconds),
                     "rate": MetadataValue.float(talk_rate),
                 },
+            ),
+            AssetCheckResult(
+                check_name="keys_unique_across_days",
+                passed=not repeated,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={"duplicate_rows": MetadataValue.json(repeated)},
             ),
         ],
     )

@@ -326,11 +326,12 @@ class Ours:
         return env
 
     def run(self, emulator: EmulatorProcess, window: Window, extra_env: dict[str, str] | None = None,
-            cold_home: bool = False) -> tuple[Measured, Path]:
+            cold_home: bool = False, data_dir: Path | None = None, extra_args: Sequence[str] = ()) -> tuple[Measured, Path]:
+        """One run into a fresh data directory, or into ``data_dir`` again (a re-run over what it holds)."""
         self._runs += 1
-        data_dir = self.work / f"data-{self._runs}"
+        data_dir = data_dir or self.work / f"data-{self._runs}"
         home = self._new_home(self.work / f"home-{self._runs}") if cold_home else self._ensure_home()
-        command = [str(OURS_CLI), "run", "--start", window.first.isoformat(), "--end", window.last.isoformat()]
+        command = [str(OURS_CLI), "run", "--start", window.first.isoformat(), "--end", window.last.isoformat(), *extra_args]
         measured = run_measured(command, self.env(emulator, data_dir, home, extra_env)).check("relate-pipeline run")
         return measured, data_dir
 

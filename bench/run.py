@@ -11,6 +11,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
   conversation  speaker_stats / recording_stats query times over 90 days x 40 meetings/day
+  rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -37,10 +38,11 @@ import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
 import rate_limits  # noqa: E402
 import scale_days  # noqa: E402
+import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging", "conversation")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging", "conversation", "rerun")
 SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
 
 
@@ -62,6 +64,10 @@ class Plan:
     repeats: int
     conversation_days: int = 90
     conversation_meetings: int = 40
+    rerun_days: int = 90
+    rerun_meetings: int = 40
+    reconcile_days: int = 365
+    reconcile_meetings: int = 10
 
 
 FULL = Plan(
@@ -93,6 +99,10 @@ QUICK = Plan(
     repeats=1,
     conversation_days=3,
     conversation_meetings=10,
+    rerun_days=3,
+    rerun_meetings=10,
+    reconcile_days=10,
+    reconcile_meetings=5,
 )
 
 
@@ -161,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         if "conversation" in sections:
             run = conversation_metrics.measure(plan.conversation_days, plan.conversation_meetings, plan.repeats, ours)
             parts.append(_save("conversation", conversation_metrics.render(run, plan.repeats)))
+        if "rerun" in sections:
+            reruns = unchanged_rerun.measure_rerun(plan.rerun_days, plan.rerun_meetings, runs, ours)
+            reconciles, schedule = unchanged_rerun.measure_reconcile(plan.reconcile_days, plan.reconcile_meetings, runs, ours)
+            parts.append(_save("rerun", unchanged_rerun.render(
+                reruns, plan.rerun_days, plan.rerun_meetings, reconciles, schedule,
+                plan.reconcile_days, plan.reconcile_meetings, runs, 50.0)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]

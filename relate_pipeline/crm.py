@@ -1,7 +1,8 @@
 """The CRM side of the workspace (contacts, organizations, notes, custom fields, lists, entries).
 
 These are small, unpartitioned and refreshed whole each run: listing them concurrently takes
-about as long as the slowest listing.
+about as long as the slowest listing. A snapshot whose content did not change is not written
+again, so its file keeps its bytes and modification time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import pyarrow as pa
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError
 from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.lake import Lake
+from relate_pipeline.tables import conform
 
 
 async def _collect(items: AsyncIterator[dict]) -> list[dict]:
@@ -64,3 +67,15 @@ def crm_tables(resources: dict[str, list[dict]]) -> dict[str, pa.Table]:
     for resource, items in resources.items():
         tables.update(flatten_crm(resource, items))
     return tables
+
+
+def replace_changed_snapshots(lake: Lake, tables: dict[str, pa.Table]) -> list[str]:
+    """Write each table's snapshot unless the stored one holds the same rows; returns the tables written."""
+    written = []
+    for name, table in tables.items():
+        table = conform(name, table)
+        stored = lake.read_snapshot(name)
+        if stored is None or not stored.equals(table):
+            lake.write_snapshot(name, table)
+            written.append(name)
+    return written

@@ -196,6 +196,21 @@ class Lake:
         except FileNotFoundError:
             return None
 
+    def modified_ns(self, table: str, date: str) -> int | None:
+        """When a day's published file was last replaced, in ns since the epoch; None when never written.
+
+        A file left alone keeps its time, so comparing two tables' times tells whether one was
+        written from the other's current content.
+        """
+        _, directory = self._partition_dir(table, date)
+        path = f"{directory}/{PARTITION_FILE}"
+        try:
+            if self._local:
+                return os.stat(path).st_mtime_ns
+            return int(self._fs.modified(path).timestamp() * 1_000_000_000)
+        except FileNotFoundError:
+            return None
+
     def partitions(self, table: str) -> list[str]:
         """Dates with a published file, oldest first."""
         table_spec = spec(table)

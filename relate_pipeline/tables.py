@@ -244,6 +244,19 @@ _specs = [
         ("recording_id",),
         partitioned=True,
     ),
+    _spec(
+        "deleted_events",
+        "One row per calendar event the API stopped serving (its detail answered 404), on the day it was last on.",
+        [
+            _field("event_id", _S, "Calendar event id.", key=True),
+            _field("title", _S, "Meeting title when it was last listed."),
+            _field("start_at", _TS, "Scheduled start when it was last listed (UTC)."),
+            _field("recording_ids", pa.list_(_S), "Recordings it listed when it was last listed; they leave the lake with it."),
+            _field("detected_at", _TS, "When a run found the event gone (UTC)."),
+        ],
+        ("event_id",),
+        partitioned=True,
+    ),
     # -------------------------------------------------------------------- CRM
     _spec(
         "contacts",
@@ -378,7 +391,7 @@ _specs = [
     # -------------------------------------------------------------- raw store
     _spec(
         "raw_calendar_events",
-        "Raw store: each listed calendar event's JSON, kept verbatim so any column can be re-derived.",
+        "Raw store: each listed calendar event's JSON, decoded and re-encoded with every key and value kept, so any column can be re-derived.",
         [
             _field("event_id", _S, "Calendar event id.", key=True),
             _field("start_at", _TS, "Scheduled start (UTC), for partition checks without parsing body."),
@@ -403,6 +416,17 @@ _specs = [
         ("recording_id",),
         partitioned=True,
     ),
+    _spec(
+        "raw_deleted_events",
+        "Raw store: events that left the API (their detail answered 404), with the last listing of each.",
+        [
+            _field("event_id", _S, "Calendar event id.", key=True),
+            _field("detected_at", _TS, "When a run found the event gone (UTC)."),
+            _field("body", pa.large_binary(), "The event's JSON as it was last listed on this day."),
+        ],
+        ("event_id",),
+        partitioned=True,
+    ),
 ]
 
 TABLES: dict[str, TableSpec] = {s.name: s for s in _specs}
@@ -417,7 +441,7 @@ RECORDING_TABLES: tuple[str, ...] = (
     "summary_fields",
     "missing_recordings",
 )
-MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES
+MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES + ("deleted_events",)
 CRM_TABLES: tuple[str, ...] = (
     "contacts",
     "contact_emails",
@@ -428,7 +452,7 @@ CRM_TABLES: tuple[str, ...] = (
     "lists",
     "list_entries",
 )
-RAW_TABLES: tuple[str, ...] = ("raw_calendar_events", "raw_recordings")
+RAW_TABLES: tuple[str, ...] = ("raw_calendar_events", "raw_recordings", "raw_deleted_events")
 WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES
 
 

@@ -2,8 +2,10 @@
 
 The database holds no copies of the data, only view definitions over the lake's Parquet
 files (by absolute path or URL), the ``name_key`` and ``case_fold`` macros the conversation views
-share, and the small ``internal_domains`` table, so rebuilding is cheap and always reflects
-the lake.  It is built into a temporary file and renamed into place: an analyst holding the
+share, and the small ``internal_domains`` table, so rebuilding is cheap. A view reads the files
+matching its table's pattern when queried, so days rewritten later show up without a rebuild; a
+table that had no file at all when the warehouse was built stays a typed empty view until the
+next build.  It is built into a temporary file and renamed into place: an analyst holding the
 old file open (even read-only, which takes a lock) never blocks a rebuild, and keeps querying
 the old file until reconnecting.
 
@@ -25,7 +27,7 @@ import pyarrow as pa
 from relate_pipeline.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
-from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
+from relate_pipeline.tables import MEETING_TABLES, TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
 ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS)
 
@@ -236,6 +238,24 @@ def _build(connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: 
         connection.executemany("INSERT INTO internal_domains VALUES (?)", [[d] for d in internal_domains])
     for statement in _ANALYST_SQL:
         connection.execute(statement)
+
+
+def cross_day_duplicates(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Per meeting table, the rows whose key another row anywhere in the lake also holds.
+
+    Keys are unique within a day by construction; across days they are unique only if every
+    moved or deleted meeting was taken off the day it left, which is what this measures: an
+    event id or recording id on two days counts here.
+    """
+    duplicates = {}
+    for name in MEETING_TABLES:
+        key = ", ".join(_quote_identifier(column) for column in spec(name).key)
+        table = _quote_identifier(name)
+        (count,) = connection.execute(
+            f"SELECT (SELECT count(*) FROM {table}) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table}))"
+        ).fetchone()
+        duplicates[name] = int(count)
+    return duplicates
 
 
 def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[str] = ()) -> dict[str, int]:

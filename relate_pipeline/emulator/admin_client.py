@@ -26,6 +26,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _jsonable_operation(operation: dict) -> dict:
+    return {**operation, "body": {k: _jsonable(v) for k, v in (operation.get("body") or {}).items()}}
+
+
 def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
@@ -91,6 +95,31 @@ class EmulatorAdmin:
 
     def edit_event(self, event_id: str, **fields: Any) -> dict:
         return self._call("POST", f"/events/{event_id}/edit", fields)
+
+    def reschedule_event(self, event_id: str, start_at: dt.datetime, end_at: dt.datetime | None = None) -> dict:
+        """Moves the meeting (its length kept unless `end_at` is given); the event's `updated_at` moves to now."""
+        return self._call("POST", f"/events/{event_id}/reschedule", {"start_at": start_at, "end_at": end_at})
+
+    def delete_event(self, event_id: str) -> None:
+        """The event leaves every listing; it and its recordings answer 404."""
+        self._call("POST", f"/events/{event_id}/delete")
+
+    def regenerate_summary(self, recording_id: str) -> dict:
+        """New summary content for a done recording; only the recording's `updated_at` moves, not its event's."""
+        return self._call("POST", f"/recordings/{recording_id}/regenerate")
+
+    def queue_changes(self, endpoint: str, after_requests: int, *operations: dict) -> int:
+        """Changes applied by the server right after the `after_requests`-th request (from now) to `endpoint`.
+
+        `endpoint` is named as the stats name it, e.g. "GET /v1/calendar_events"; each operation is
+        {"operation": "insert_event" | "edit_event" | "reschedule_event" | "delete_event", "id": ..., "body": {...}}.
+        Returns how many queued changes are pending.
+        """
+        body = {"endpoint": endpoint, "after_requests": after_requests, "operations": [_jsonable_operation(op) for op in operations]}
+        return self._call("POST", "/queued_changes", body)["pending"]
+
+    def pending_changes(self) -> int:
+        return self._call("GET", "/queued_changes")["pending"]
 
     def finish_recording(self, recording_id: str, bump_event_updated_at: bool = True) -> dict:
         return self._call("POST", f"/recordings/{recording_id}/finish", {"bump_event_updated_at": bump_event_updated_at})

@@ -1,4 +1,6 @@
-"""Test-only `/_admin` routes: faults, clock, ground-truth snapshot, stats, and workspace changes."""
+"""Test-only `/_admin` routes: faults, clock, ground-truth snapshot, stats, and workspace changes
+(insert, edit, reschedule and delete events, now or after the Nth request to an endpoint; finish,
+regenerate and delete recordings)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from . import validation as v
 from .errors import ApiError
 from .faults import FaultInjector
 from .middleware import Stats, json_response
+from .queued_changes import ChangeQueue
 from .params import json_body
 from .store import Store
 from .timefmt import iso_utc, parse_instant
@@ -19,10 +22,11 @@ from .timefmt import iso_utc, parse_instant
 class Admin:
     """Test-only controls; same key, never faulted."""
 
-    def __init__(self, store: Store, faults: FaultInjector, stats: Stats) -> None:
+    def __init__(self, store: Store, faults: FaultInjector, stats: Stats, queued: ChangeQueue) -> None:
         self.store = store
         self.faults = faults
         self.stats = stats
+        self.queued = queued
 
     async def get_faults(self, request: web.Request) -> web.Response:
         return json_response(self.faults.settings.as_dict())
@@ -85,7 +89,25 @@ class Admin:
         self.store.reset()
         self.faults.reset()
         self.stats.reset()
+        self.queued.reset()
         return web.Response(status=204)
+
+    async def reschedule_event(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.reschedule_event(request.match_info["id"], await json_body(request)))
+
+    async def delete_event(self, request: web.Request) -> web.Response:
+        self.store.calendar.delete_event(request.match_info["id"])
+        return web.Response(status=204)
+
+    async def regenerate_summary(self, request: web.Request) -> web.Response:
+        return json_response(self.store.calendar.regenerate_summary(request.match_info["id"]))
+
+    async def queue_changes(self, request: web.Request) -> web.Response:
+        self.queued.queue(await json_body(request))
+        return json_response({"pending": self.queued.pending}, 201)
+
+    async def get_queued_changes(self, request: web.Request) -> web.Response:
+        return json_response({"pending": self.queued.pending})
 
     async def delete_recording(self, request: web.Request) -> web.Response:
         self.store.calendar.delete_recording(request.match_info["id"])
@@ -98,6 +120,9 @@ ADMIN_ROUTES = (
     ("GET", "/snapshot", "snapshot"),
     ("GET", "/stats", "get_stats"), ("POST", "/stats/reset", "reset_stats"),
     ("POST", "/events", "insert_event"), ("POST", "/events/{id}/edit", "edit_event"),
+    ("POST", "/events/{id}/reschedule", "reschedule_event"), ("POST", "/events/{id}/delete", "delete_event"),
     ("POST", "/recordings/{id}/finish", "finish_recording"), ("POST", "/recordings/{id}/delete", "delete_recording"),
+    ("POST", "/recordings/{id}/regenerate", "regenerate_summary"),
+    ("POST", "/queued_changes", "queue_changes"), ("GET", "/queued_changes", "get_queued_changes"),
     ("POST", "/reset", "reset"),
 )

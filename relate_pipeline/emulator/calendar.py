@@ -288,6 +288,48 @@ class Calendar:
             self._details.pop(recording_id, None)
         return self.truth_recording(recording)
 
+    def reschedule_event(self, event_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Moves the meeting to a new `start_at` (keeping its length unless `end_at` is given); `updated_at` moves too.
+
+        Its recordings keep their times: a rescheduled calendar entry does not rewrite what was recorded.
+        """
+        event = self._admin_event(event_id)
+        v.reject_unknown(body, ("start_at", "end_at"), "a reschedule")
+        try:
+            raw_start = dt.datetime.fromisoformat(v.require_string(body, "start_at"))
+            start = parse_instant(body["start_at"])
+            end = parse_instant(v.require_string(body, "end_at")) if body.get("end_at") is not None else None
+        except ValueError as exc:
+            raise invalid("start_at", str(exc)) from exc
+        end = end or to_millis(start + (event.end_at - event.start_at))
+        if end <= start:
+            raise invalid("end_at", "must be after start_at")
+        event.start_at, event.end_at = start, end
+        event.offset_minutes = int(raw_start.utcoffset().total_seconds() // 60)
+        event.base_updated_at = self.clock.now()
+        self._resort()
+        return self.truth_event(event)
+
+    def delete_event(self, event_id: str) -> None:
+        """The event leaves every listing and its detail answers 404, as do its recordings."""
+        event = self._admin_event(event_id)
+        for recording_id in event.recording_ids:
+            self.ws.recordings[recording_id].deleted = True
+            self._details.pop(recording_id, None)
+        del self.ws.events[event_id]
+        self._resort()
+
+    def regenerate_summary(self, recording_id: str) -> dict[str, Any]:
+        """A done recording's summary is generated again with other content; only the recording's `updated_at` moves."""
+        recording = self._admin_recording(recording_id)
+        if recording.status(self.clock.now()) != "done":
+            raise invalid("id", f"recording {recording_id!r} is not done; only a done recording has a summary")
+        recording.regenerated_at = self.clock.now()
+        recording.content_seed = f"{recording.content_seed}:regenerated:{iso_utc(recording.regenerated_at)}"
+        recording.content = None
+        self._details.pop(recording_id, None)
+        return self.truth_recording(recording)
+
     def delete_recording(self, recording_id: str) -> None:
         """The detail answers 404 from now on; the event's `recordings` array still lists it as it was."""
         self._admin_recording(recording_id).deleted = True

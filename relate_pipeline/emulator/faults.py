@@ -48,6 +48,7 @@ class FaultSettings:
     error_statuses: list[int] = field(default_factory=lambda: [500, 502, 503])
     drop_rate: float = 0.0
     max_page_size: int = 100
+    paths: list[str] = field(default_factory=list)  # path prefixes injected errors and drops apply to; empty: all
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +64,10 @@ class FaultSettings:
 
 
 def _checked(name: str, value: Any) -> Any:
+    if name == "paths":
+        if not isinstance(value, list) or any(not isinstance(p, str) or not p.startswith("/") for p in value):
+            raise invalid(name, "must be an array of path prefixes starting with '/'")
+        return list(value)
     if name == "error_statuses":
         if not isinstance(value, list) or not value or any(s not in ERROR_STATUSES for s in value):
             raise invalid(name, f"must be a non-empty array drawn from {list(ERROR_STATUSES)}")
@@ -201,10 +206,15 @@ class FaultInjector:
             self._configure_limiter()
         return self.settings
 
-    def judge(self) -> Verdict:
-        """What happens to the next public request, in order: dropped, rate limited, delayed, failed."""
+    def judge(self, path: str = "/") -> Verdict:
+        """What happens to the next public request, in order: dropped, rate limited, delayed, failed.
+
+        Drops and errors hit only the requests whose path starts with one of `paths`, when any are set.
+        """
         s = self.settings
         rng = self._rng
+        if s.paths and not path.startswith(tuple(s.paths)):
+            s = FaultSettings(**{**s.as_dict(), "drop_rate": 0.0, "error_rate": 0.0})
         if s.drop_rate and rng.random() < s.drop_rate:
             return Verdict(drop=True)
         headers: dict[str, str] = {}

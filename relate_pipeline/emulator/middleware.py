@@ -16,6 +16,7 @@ from aiohttp import web
 
 from .errors import ApiError
 from .faults import FaultInjector
+from .queued_changes import ChangeQueue
 
 API_PREFIX = "/v1"
 ADMIN_PREFIX = "/_admin"
@@ -57,6 +58,7 @@ class Stats:
 
 
 FAULTS = web.AppKey("faults", FaultInjector)
+QUEUED_CHANGES = web.AppKey("queued_changes", ChangeQueue)
 STATS = web.AppKey("stats", Stats)
 API_KEY = web.AppKey("api_key", str)
 DROPPED = "relate_emulator_dropped"
@@ -75,7 +77,9 @@ async def stats_middleware(request: web.Request, handler: Handler) -> web.Stream
     response = await handler(request)
     if request.path.startswith(API_PREFIX + "/"):
         stats = request.app[STATS]
-        stats.requests[endpoint_name(request)] += 1
+        endpoint = endpoint_name(request)
+        stats.requests[endpoint] += 1
+        request.app[QUEUED_CHANGES].seen(endpoint)
         if request.get(DROPPED):
             stats.dropped += 1
         else:
@@ -114,7 +118,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 async def fault_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     if not request.path.startswith(API_PREFIX + "/"):
         return await handler(request)
-    verdict = request.app[FAULTS].judge()
+    verdict = request.app[FAULTS].judge(request.path)
     stats = request.app[STATS]
     if verdict.drop:
         request[DROPPED] = True

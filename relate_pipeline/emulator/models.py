@@ -31,6 +31,7 @@ class Recording:
     content_seed: str
     late: bool = False
     deleted: bool = False
+    regenerated_at: dt.datetime | None = None  # when the summary was last regenerated, if ever
     drift: str | None = None  # a `drift.RECORDING_DRIFTS` variant its detail is served with
     content: tuple[Any, Any] | None = field(default=None, repr=False)  # serialized summary and transcript
 
@@ -40,7 +41,9 @@ class Recording:
         return "done" if now >= self.settled_at else "processing"
 
     def updated_at(self, now: dt.datetime) -> dt.datetime:
-        return self.ended_at if self.status(now) == "processing" else self.settled_at
+        if self.status(now) == "processing":
+            return self.ended_at
+        return max(self.settled_at, self.regenerated_at or self.settled_at)
 
     def brief(self, now: dt.datetime) -> dict[str, Any]:
         """The entry in an event's `recordings` array."""

@@ -12,7 +12,8 @@ from .admin_routes import ADMIN_ROUTES, Admin
 from .endpoints import ENDPOINTS, Endpoint
 from .errors import bad_request
 from .faults import FaultInjector
-from .middleware import (ADMIN_PREFIX, API_KEY, API_PREFIX, FAULTS, STATS, Handler, Stats, auth_middleware, error_middleware,
+from .queued_changes import ChangeQueue
+from .middleware import (ADMIN_PREFIX, API_KEY, API_PREFIX, FAULTS, QUEUED_CHANGES, STATS, Handler, Stats, auth_middleware, error_middleware,
                          fault_middleware, json_response, stats_middleware)
 from .openapi import build_document
 from .params import json_body, paginate, unix_param
@@ -172,10 +173,11 @@ def create_app(store: Store, faults: FaultInjector, api_key: str) -> web.Applica
     app[FAULTS] = faults
     app[STATS] = stats
     app[API_KEY] = api_key
+    queued = app[QUEUED_CHANGES] = ChangeQueue(store)
     api = Api(store)
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, API_PREFIX + endpoint.path, bind(endpoint, api))
-    admin = Admin(store, faults, stats)
+    admin = Admin(store, faults, stats, queued)
     for method, path, name in ADMIN_ROUTES:
         app.router.add_route(method, ADMIN_PREFIX + path, getattr(admin, name))
     document = orjson.dumps(build_document())

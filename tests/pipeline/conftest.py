@@ -37,13 +37,19 @@ class PipelineHarness:
     def warehouse_path(self) -> str:
         return self.lakehouse.settings().warehouse_path
 
-    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None):
+    @property
+    def resources(self) -> dict:
+        return {"relate_api": self.api, "lakehouse": self.lakehouse}
+
+    def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None,
+            tags: dict | None = None, run_config: dict | None = None):
         return materialize(
             assets,
             selection=selection,
-            resources={"relate_api": self.api, "lakehouse": self.lakehouse},
+            resources=self.resources,
             instance=self.instance,
-            tags=range_tags(first, last),
+            tags={**range_tags(first, last), **(tags or {})},
+            run_config=run_config,
             raise_on_error=raise_on_error,
         )
 
@@ -55,3 +61,14 @@ def make_harness(tmp_path):
 
     return build
 
+
+
+@pytest.fixture
+def small_workspace(make_emulator, make_harness):
+    """Its own small emulator (see ``SMALL_WORKSPACE``), its three days already loaded once."""
+    from tests.pipeline.workspace_support import SMALL_WORKSPACE, SMALL_WORKSPACE_DAYS
+
+    emulator = make_emulator(**SMALL_WORKSPACE)
+    harness = make_harness(emulator)
+    assert harness.run(*SMALL_WORKSPACE_DAYS).success
+    return emulator, harness

@@ -114,3 +114,26 @@ def test_demo_builds_the_lake_and_warehouse_and_prints_a_query(tmp_path):
     assert "Sample analyst query" in result.stdout
     assert "FROM recording_stats s" in result.stdout and "our_talk_pct" in result.stdout
     assert (tmp_path / "demo" / "warehouse.duckdb").exists()
+
+
+def test_run_with_refresh_downloads_the_range_again_and_lands_a_regenerated_summary(make_emulator, tmp_path):
+    emulator = make_emulator(days=2, meetings_per_day=4, contacts=40, organizations=10, late_fraction=0.0)
+    env = {
+        "RELATE_API_BASE_URL": emulator.base_url,
+        "RELATE_API_KEY": emulator.api_key,
+        "RELATE_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+    (tmp_path / "home").mkdir()
+    assert run_cli("run", "--start", "2026-05-19", "--end", "2026-05-20", env=env).returncode == 0
+    event = exposed_events(emulator.admin.snapshot(), date(2026, 5, 19), date(2026, 5, 19), "UTC")[0]
+    recording_id = next(r["id"] for r in event["recordings"] if r["status"] == "done")
+    emulator.admin.regenerate_summary(recording_id)
+    served = emulator.admin.snapshot()["recordings"][recording_id]["summary"]["summary"]
+
+    result = run_cli("run", "--start", "2026-05-19", "--end", "2026-05-20", "--refresh", env=env)
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as connection:
+        (landed,) = connection.execute("SELECT summary_text FROM recordings WHERE recording_id = ?", [recording_id]).fetchone()
+    assert landed == served

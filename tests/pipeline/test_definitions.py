@@ -56,6 +56,7 @@ def test_meeting_assets_are_daily_partitioned_and_crm_is_not():
 
 def test_schedule_sensor_and_jobs_are_registered():
     assert defs.resolve_schedule_def("nightly")
+    assert defs.resolve_schedule_def("weekly_reconcile")
     assert defs.resolve_sensor_def("meeting_changes")
     assert defs.resolve_job_def("relate_pipeline")
     assert defs.resolve_job_def("relate_meetings")
@@ -110,3 +111,12 @@ def test_a_partition_range_launched_by_the_dagster_cli_runs_each_step_in_its_own
     for table in MEETING_TABLES:
         partitions = sorted(p.name for p in (tmp_path / "data" / "lake" / table).iterdir())
         assert partitions == ["date=2026-05-19", "date=2026-05-20"], table
+
+
+def test_every_schedule_and_the_sensor_are_stopped_until_turned_on():
+    from dagster import DefaultScheduleStatus, DefaultSensorStatus
+
+    assert {defs.resolve_schedule_def(name).default_status for name in ("nightly", "weekly_reconcile")} == {
+        DefaultScheduleStatus.STOPPED
+    }
+    assert defs.resolve_sensor_def("meeting_changes").default_status == DefaultSensorStatus.STOPPED

@@ -28,9 +28,9 @@ def _pending_recording(snapshot: dict, days: set[date]) -> tuple[dict, dict]:
 
 
 def _evaluate(harness, cursor: str | None):
-    context = build_sensor_context(cursor=cursor, resources={"relate_api": harness.api})
-    requests = list(meeting_changes(context))
-    return requests, context.cursor
+    context = build_sensor_context(instance=harness.instance, cursor=cursor, resources=harness.resources)
+    tick = meeting_changes.evaluate_tick(context)
+    return tick.run_requests, tick.cursor
 
 
 def _lake_recording_ids(harness, day: date) -> set[str]:

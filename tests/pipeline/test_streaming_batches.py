@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import pyarrow.parquet as pq
 import pytest
 
-import relate_pipeline.meetings as meetings
+import relate_pipeline.meeting_extraction as extraction
+import relate_pipeline.meeting_tables as tables
+import relate_pipeline.raw_store as raw_store
 from relate_pipeline.client import AsyncRelateClient, ClientSettings
 from relate_pipeline.flatten import flatten_raw_recordings
 from relate_pipeline.lake import Lake
@@ -19,18 +21,19 @@ BATCH = 4
 UTC = ZoneInfo("UTC")
 
 
-def _extract(emulator, raw: Lake) -> meetings.RangeExtract:
-    async def run() -> meetings.RangeExtract:
+def _extract(emulator, raw: Lake) -> extraction.RangeExtract:
+    async def run() -> extraction.RangeExtract:
         settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)
         async with AsyncRelateClient(settings) as client:
-            return await meetings.extract_meeting_days(client, DAY, DAY, UTC, raw)
+            return await extraction.extract_meeting_days(client, DAY, DAY, UTC, raw)
 
     return asyncio.run(run())
 
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    monkeypatch.setattr(meetings, "BATCH_RECORDINGS", BATCH)
+    for module in (extraction, tables, raw_store):
+        monkeypatch.setattr(module, "BATCH_RECORDINGS", BATCH)
 
 
 @pytest.fixture
@@ -64,9 +67,9 @@ def test_rerun_without_changes_carries_every_body_over_in_batches(emulator, extr
 def test_batched_meeting_tables_equal_flattening_the_whole_day_at_once(extracted, tmp_path):
     raw, _ = extracted
     lake = Lake(str(tmp_path / "lake"))
-    written = meetings.write_meeting_day(raw, lake, DAY.isoformat())
+    written = tables.write_meeting_day(raw, lake, DAY.isoformat())
     whole = flatten_raw_recordings(raw.read_partition("raw_recordings", DAY.isoformat()))
-    for name in meetings.RECORDING_TABLES:
+    for name in tables.RECORDING_TABLES:
         stored = lake.read_partition(name, DAY.isoformat())
         key = [(column, "ascending") for column in stored.column_names]
         assert stored.sort_by(key).equals(whole[name].sort_by(key)), name
@@ -75,7 +78,7 @@ def test_batched_meeting_tables_equal_flattening_the_whole_day_at_once(extracted
 
 def test_batched_checks_find_no_duplicates_or_orphans_in_a_clean_day(extracted, tmp_path):
     raw, _ = extracted
-    written = meetings.write_meeting_day(raw, Lake(str(tmp_path / "lake")), DAY.isoformat())
+    written = tables.write_meeting_day(raw, Lake(str(tmp_path / "lake")), DAY.isoformat())
     assert set(written.duplicates.values()) == {0}
     assert set(written.orphans.values()) == {0}
     assert written.not_fetched == []
@@ -85,10 +88,10 @@ def test_batched_checks_find_no_duplicates_or_orphans_in_a_clean_day(extracted, 
 def test_extraction_reports_progress_up_to_every_detail_fetched(emulator, tmp_path):
     reports: list[tuple[int, int]] = []
 
-    async def extract() -> meetings.RangeExtract:
+    async def extract() -> extraction.RangeExtract:
         settings = ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)
         async with AsyncRelateClient(settings) as client:
-            return await meetings.extract_meeting_days(
+            return await extraction.extract_meeting_days(
                 client, date(2026, 5, 19), date(2026, 5, 20), UTC, Lake(str(tmp_path / "raw")),
                 on_progress=lambda done, total: reports.append((done, total)),
             )

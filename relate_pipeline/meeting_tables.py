@@ -1,0 +1,179 @@
+"""Writing meeting days: the raw store of a day flattened into every meeting table, with the measures
+the asset checks report.
+
+Reads only the raw store, never the API, so a day's tables can be rebuilt at any time. A day's
+tables are replaced together, one file after another; ``tables_current`` tells whether they were
+written from the raw files the day holds now, which is how an unchanged day is left alone and a
+day whose flattening was interrupted is found again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from relate_pipeline.flatten import flatten_events, flatten_raw_recordings
+from relate_pipeline.flatten.columns import build_table
+from relate_pipeline.lake import Lake
+from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
+from relate_pipeline.raw_store import BATCH_RECORDINGS
+from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES
+
+FLATTEN_WORKERS = 2
+"""Days flattened at once; memory is a batch per worker."""
+
+CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
+
+
+def deleted_events_table(raw_deleted: pa.Table | None) -> pa.Table:
+    """raw_deleted_events rows as the ``deleted_events`` table: the event's last listing, decoded."""
+    rows = [] if raw_deleted is None else raw_deleted.to_pylist()
+    events = [orjson.loads(row["body"]) for row in rows]
+    return build_table(
+        "deleted_events",
+        {
+            "event_id": [row["event_id"] for row in rows],
+            "title": [event.get("title") for event in events],
+            "start_at": [event.get("start_at") for event in events],
+            "recording_ids": [[r.get("id") for r in event.get("recordings") or [] if isinstance(r, dict)] for event in events],
+            "detected_at": pa.array([row["detected_at"] for row in rows], type=pa.timestamp("us", tz="UTC")),
+        },
+    )
+
+
+def finished_recordings(raw: Lake, lake: Lake, day: str) -> set[str] | None:
+    """The day's recordings whose stored detail is finished, read from its current tables; None
+    when the tables were not written from the day's raw files as they are now."""
+    if not tables_current(raw, lake, day):
+        return None
+    recordings = lake.read_partition("recordings", day)
+    unfinished = set(_unfinished(recordings))
+    return {rid for rid in recordings.column("recording_id").to_pylist() if rid not in unfinished}
+
+
+def tables_current(raw: Lake, lake: Lake, day: str) -> bool:
+    """Whether every meeting table of the day was written after the day's raw files last changed."""
+    written = [lake.modified_ns(name, day) for name in MEETING_TABLES]
+    sources = [stamp for stamp in (raw.modified_ns(name, day) for name in RAW_TABLES) if stamp is not None]
+    return None not in written and (not sources or min(written) >= max(sources))
+
+
+@dataclass
+class DayTables:
+    """What writing one day's meeting tables produced: row counts and the measures behind the asset checks."""
+
+    rows: dict[str, int]
+    duplicates: dict[str, int]
+    orphans: dict[str, int]
+    not_fetched: list[str]
+    unfinished: list[str] = field(default_factory=list)
+
+
+def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
+    """Flatten one day of the raw store into every meeting table and replace their partitions.
+
+    Recordings are flattened BATCH_RECORDINGS at a time and each batch's rows are appended to
+    the tables' new files, so memory follows the batch size, not the day's size. The checks are
+    computed per batch: a recording's rows all come from its own body, hence from one batch, and
+    a recording id met again in a later batch is counted as duplicate rows in every table.
+    """
+    raw_events = raw.read_partition("raw_calendar_events", day)
+    bodies = [] if raw_events is None else raw_events.column("body").to_pylist()
+    event_tables = flatten_events([orjson.loads(body) for body in bodies])
+    event_tables["deleted_events"] = deleted_events_table(raw.read_partition("raw_deleted_events", day))
+    rows = {name: 0 for name in MEETING_TABLES}
+    duplicates = {name: 0 for name in MEETING_TABLES}
+    orphan_rows = {name: 0 for name in CHILD_TABLES}
+    seen: set[str] = set()
+    unfinished: list[str] = []
+    with ExitStack() as files:
+        for name, table in event_tables.items():
+            lake.write_partition(name, day, table)
+            rows[name] += table.num_rows
+            duplicates[name] += duplicate_keys(table, TABLES[name].key)
+        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES}
+        for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
+            tables = flatten_raw_recordings(batch)
+            earlier = pa.array(sorted(seen), type=pa.string())
+            for name in RECORDING_TABLES:
+                table = tables[name]
+                outputs[name].write(table)
+                rows[name] += table.num_rows
+                duplicates[name] += duplicate_keys(table, TABLES[name].key)
+                if name != "missing_recordings" and len(earlier):
+                    duplicates[name] += pc.sum(pc.is_in(table.column("recording_id"), value_set=earlier)).as_py() or 0
+            for name in CHILD_TABLES:
+                orphan_rows[name] += orphans(tables[name], tables["recordings"], "recording_id")
+            seen.update(tables["recordings"].column("recording_id").to_pylist())
+            unfinished += _unfinished(tables["recordings"])
+    not_fetched = sorted(done_recording_ids(event_tables["event_recordings"]) - seen)
+    return DayTables(rows, duplicates, orphan_rows, not_fetched, sorted(unfinished))
+
+
+def _unfinished(recordings: pa.Table) -> list[str]:
+    """Recordings whose stored detail is not finished: not done, or without summary or transcript."""
+    finished = pc.and_(
+        pc.and_(pc.equal(recordings.column("status"), "done"), recordings.column("has_summary")),
+        recordings.column("has_transcript"),
+    )
+    return recordings.filter(pc.invert(pc.fill_null(finished, False))).column("recording_id").to_pylist()
+
+
+@dataclass
+class RangeTables:
+    """The days' ``DayTables`` added up, for the asset's metadata and checks."""
+
+    rows: Counter = field(default_factory=lambda: Counter(dict.fromkeys(MEETING_TABLES, 0)))
+    duplicates: Counter = field(default_factory=lambda: Counter(dict.fromkeys(MEETING_TABLES, 0)))
+    orphans: Counter = field(default_factory=lambda: Counter(dict.fromkeys(CHILD_TABLES, 0)))
+    not_fetched: list[str] = field(default_factory=list)
+    unfinished: list[str] = field(default_factory=list)
+    days: int = 0
+
+    def add(self, day: DayTables) -> None:
+        self.days += 1
+        self.unfinished += day.unfinished
+        self.rows.update(day.rows)
+        self.duplicates.update(day.duplicates)
+        self.orphans.update(day.orphans)
+        self.not_fetched += day.not_fetched
+
+
+class MeetingDayWriter:
+    """Runs ``write_meeting_day`` for the days handed to it on worker threads, and adds up their results.
+
+    Days share nothing, and most of a day's work (Arrow's JSON reader, Parquet encoding, zstd)
+    runs in C++ without the GIL: days handed over during extraction are flattened while the
+    fan-out keeps fetching, and ``workers`` days at once keep that many cores busy.
+
+    Leaving the ``with`` block waits for every day handed over, also when extraction failed: a
+    day is handed over only once its raw partitions are complete, so its tables should follow.
+    """
+
+    def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS) -> None:
+        self._raw, self._lake = raw, lake
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flatten")
+        self._days: list[Future[DayTables]] = []
+
+    def __enter__(self) -> MeetingDayWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._pool.shutdown(wait=True)
+
+    def submit(self, day: str) -> None:
+        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day))
+
+    def result(self) -> RangeTables:
+        """Every submitted day's tables, once all are written; a day's failure is raised here."""
+        total = RangeTables()
+        for day in self._days:
+            total.add(day.result())
+        return total
+

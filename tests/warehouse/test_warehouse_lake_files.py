@@ -1,0 +1,42 @@
+"""What the warehouse's views read: the lake's files at query time, for tables that had files at build time."""
+
+from __future__ import annotations
+
+import duckdb
+from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
+
+from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.tables import empty_table
+from relate_pipeline.warehouse import build_warehouse
+
+
+def _count(db_path, table: str) -> int:
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_a_day_rewritten_after_the_build_is_read_without_a_rebuild(tmp_path):
+    lake = write_sample_lake(str(tmp_path / "lake"))
+    db_path = tmp_path / "warehouse.duckdb"
+    build_warehouse(db_path, lake, INTERNAL_DOMAINS)
+    day = lake.partitions("calendar_events")[0]
+    before, on_day = _count(db_path, "calendar_events"), lake.read_partition("calendar_events", day).num_rows
+    assert on_day > 0
+
+    lake.write_partition("calendar_events", day, empty_table("calendar_events"))
+
+    assert _count(db_path, "calendar_events") == before - on_day
+
+
+def test_a_table_with_no_file_at_build_time_stays_an_empty_view_until_the_next_build(tmp_path):
+    lake = write_sample_lake(str(tmp_path / "lake"))
+    db_path = tmp_path / "warehouse.duckdb"
+    build_warehouse(db_path, lake, INTERNAL_DOMAINS)
+    assert _count(db_path, "notes") == 0
+    note = {"id": "n1", "organization_id": "o1", "body": "hello", "created_at": "2026-05-18T00:00:00Z",
+            "updated_at": "2026-05-18T00:00:00Z"}
+    lake.write_snapshot("notes", flatten_crm("notes", [note])["notes"])
+
+    assert _count(db_path, "notes") == 0
+    build_warehouse(db_path, lake, INTERNAL_DOMAINS)
+    assert _count(db_path, "notes") == 1
