@@ -68,6 +68,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         today = datetime.now(settings.timezone).date()
         args.start = (today - timedelta(days=args.days - 1)).isoformat()
         args.end = today.isoformat()
+        args.refresh = False
         return cmd_run(args)
     finally:
         emulator.stop()
