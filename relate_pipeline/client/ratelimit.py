@@ -28,9 +28,11 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   estimate says nothing about the rate. The 429 that ends that blind probe comes as the pace
   crosses the limit, while the last second's count still lags the ramp, so that cut starts
   from the pace the refused request was sent at. After a later cut the rate climbs back at
-  `RECOVERY_PER_SECOND` to `RETURN` × the rate found (CUBIC's fast return towards the last
-  maximum), then by `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever
-  the rate, so a cycle of probe and cut lasts several seconds at any rate.
+  `RECOVERY_PER_SECOND` to `RETURN` × the pace the refused request was sent at (CUBIC's fast
+  return towards the window of the last loss: a 429 against a burst-1 bucket is often jitter
+  just under its rate, and the slow climb alone would keep the pace far below it), then by
+  `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever the rate, so a
+  cycle of probe and cut lasts several seconds at any rate.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
   `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
   above it. A 429 below an announced rate is jitter, not a storm: it cuts like a later 429 and
@@ -264,7 +266,8 @@ class RateGate:
                 released.wait(outcome.seconds)
                 released.clear()
         finally:
-            self._unregister(released.set)
+            if hold is not None:
+                self._unregister(released.set)
 
     async def wait_async(self) -> Ticket:
         """Wait on the running event loop until a request may be sent."""
@@ -286,7 +289,8 @@ class RateGate:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(released, outcome.seconds)
         finally:
-            self._unregister(wake)
+            if hold is not None:
+                self._unregister(wake)
 
     def _admit_or_register(self, hold: Hold | None, wake: Callable[[], None]) -> Ticket | Hold:
         """Admit, or register `wake` for when holding may end early.
