@@ -86,6 +86,8 @@ RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.9
 FEW_SUCCESSES = 3
 RETURN = 0.9
+SHORTFALL = 0.97
+SHORTFALL_COUNT = 20
 BLIND_RECOVERY_PER_SECOND = 2.0
 MIN_RATE = 0.05
 SHORT_RETRY_AFTER = 1.0
@@ -152,7 +154,7 @@ class RateGate:
         self._schedule_rate = math.inf
         self._cuts = 0
         self._probing_blind = False
-        self._peak = 0.0
+        self._return_to = 0.0
         self._successes: deque[float] = deque()
         self._window: float = SLOW_START_WINDOW
         self._in_flight = 0
@@ -415,10 +417,10 @@ class RateGate:
             if self._cuts == 1:
                 per_second = BLIND_RECOVERY_PER_SECOND if self._probing_blind else RECOVERY_PER_SECOND
                 grown = self._learned * per_second ** (1.0 / self._learned)
-            elif self._learned < RETURN * self._peak:
+            elif self._learned < self._return_to:
                 grown = min(
                     self._learned * RECOVERY_PER_SECOND ** (1.0 / self._learned),
-                    RETURN * self._peak,
+                    self._return_to,
                 )
             else:
                 grown = self._learned + GROWTH_PER_SECOND
@@ -447,7 +449,9 @@ class RateGate:
         else:
             self._found = learned = let_through
         self._cuts += 1
-        self._peak = ticket.rate or current or 0.0
+        pace = ticket.rate or current or 0.0
+        short = count >= SHORTFALL_COUNT and let_through < SHORTFALL * pace
+        self._return_to = RETURN * pace if short else 0.0
         if current is not None:
             learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)
