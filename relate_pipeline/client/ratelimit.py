@@ -19,25 +19,28 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   let through if that is lower (successes per second over the last second, or since the last
   pause ended), once per epoch: a 429 for a request sent before the last cut says nothing new,
   and counting it would cut again for the same overshoot. What the server let through before
-  the latest counted 429 (or the announced rate) is the rate found, logged at the first 429 and
-  shown in RequestStats.
+  the latest counted 429 (the pace refused, at the end of a blind probe; the announced rate,
+  once announced) is the rate found, logged at the first 429 and shown in RequestStats.
 * **Each success the pacer held back** (the pacer, not the server or the caller, is the
   bottleneck) raises the rate. Until the second 429 it grows by `RECOVERY_PER_SECOND` a second,
   or `BLIND_RECOVERY_PER_SECOND` when the first 429 came after fewer than `FEW_SUCCESSES`
   successes: a bucket with a burst of 1 refuses the second request of all, so that first
   estimate says nothing about the rate. The 429 that ends that blind probe comes as the pace
   crosses the limit, while the last second's count still lags the ramp, so that cut starts
-  from the pace the refused request was sent at. After a later cut the rate climbs back at
-  `RECOVERY_PER_SECOND` to `RETURN` × the pace the refused request was sent at (CUBIC's fast
-  return towards the window of the last loss: a 429 against a burst-1 bucket is often jitter
-  just under its rate, and the slow climb alone would keep the pace far below it), then by
-  `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever the rate, so a
-  cycle of probe and cut lasts several seconds at any rate.
+  from the pace the refused request was sent at. Otherwise the rate grows by
+  `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever the rate, so a cycle
+  of probe and cut lasts several seconds at any rate, and a low rate's cycle spans enough
+  requests that its one or two 429s stay a small share. One exception climbs back fast: when
+  the last second's successes (at least `SHORTFALL_COUNT` of them) fell short of the pace by
+  more than `SHORTFALL`, the 429 was jitter just under a tight bucket's rate (a burst of 1 at
+  tens of requests a second), not an overshoot, and the rate returns at `RECOVERY_PER_SECOND`
+  to `RETURN` × the pace the refused request was sent at (CUBIC's fast return towards the
+  window of the last loss) before growing slowly again.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
   `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
   above it. A 429 below an announced rate is jitter, not a storm: it cuts like a later 429 and
-  pauses only for a long Retry-After. `Remaining: 0` with a `Reset` (either header family) without a policy pauses like a
-  Retry-After would.
+  pauses only for a long Retry-After. `Remaining: 0` with a `Reset` (either header family)
+  without a policy pauses like a Retry-After would.
 * A fixed ceiling claimed by a client (`ClientSettings.rate_limit`, `RELATE_RATE_LIMIT`) caps
   everything above; the strictest live claim wins, and adaptation still runs below it.
 
@@ -415,7 +418,8 @@ class RateGate:
         if self._learned is not None and ticket.paced:
             limits = [r for r in (self._ceiling(), self._headroom()) if r is not None]
             if self._cuts == 1:
-                per_second = BLIND_RECOVERY_PER_SECOND if self._probing_blind else RECOVERY_PER_SECOND
+                blind = self._probing_blind
+                per_second = BLIND_RECOVERY_PER_SECOND if blind else RECOVERY_PER_SECOND
                 grown = self._learned * per_second ** (1.0 / self._learned)
             elif self._learned < self._return_to:
                 grown = min(

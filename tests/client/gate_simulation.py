@@ -148,7 +148,10 @@ def run(
                 outcome.sent += 1
                 schedule(at + latency_s / 2 + late(), "arrive", worker, decision)
             else:
-                due = at + RELEASE_POLL_S if decision.seconds is None else woken(at + decision.seconds)
+                if decision.seconds is None:
+                    due = at + RELEASE_POLL_S
+                else:
+                    due = woken(at + decision.seconds)
                 hold_until(due, worker, decision)
         elif action == "arrive":
             wait = 0.0 if server is None else server.take(at)
