@@ -1,7 +1,7 @@
 """The process-wide rate gate: shared by every client of a base URL, and finding the server's limit.
 
 The adaptive behaviour is specified on simulated time (gate_simulation.py: the real gate against
-the emulator's own limiters, nothing sleeping), so the figures below are exact for a seed-free,
+the emulator's own limiters, nothing sleeping), so the figures below are exact for a seeded,
 fully deterministic run; the HTTP tests at the end check the same behaviour over sockets with
 wider margins.
 """
