@@ -456,6 +456,9 @@ class RateGate:
         pace = ticket.rate or current or 0.0
         short = count >= SHORTFALL_COUNT and let_through < SHORTFALL * pace
         self._return_to = RETURN * pace if short else 0.0
+        if self._announced is not None:
+            # Below an announced rate a 429 is jitter: return to the announced pace fast.
+            self._return_to = self._announced * HEADROOM
         if current is not None:
             learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)
