@@ -87,6 +87,7 @@ CUT = 0.85
 GROWTH_PER_SECOND = 0.015
 RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.9
+SEND_GAP = 1.0
 FEW_SUCCESSES = 2
 RETURN = 0.9
 SHORTFALL = 0.97
@@ -238,7 +239,7 @@ class RateGate:
                 if now < hold.slot:
                     return Hold(hold.slot - now, hold.slot, hold.schedule)
                 rate = self._rate()
-                spaced = -math.inf if rate is None else self._last_sent + 1.0 / rate
+                spaced = -math.inf if rate is None else self._last_sent + SEND_GAP / rate
                 if now < spaced:
                     return Hold(spaced - now, hold.slot, hold.schedule)
                 return self._ticket(paced=True)
@@ -452,6 +453,12 @@ class RateGate:
             learned = CUT * sent
         else:
             self._found = learned = let_through
+            if current is not None:
+                # Never below CUT x what the server let through: 429s answered in quick succession
+                # (a spent fixed window refuses until it turns) would otherwise cut again and
+                # again for one overshoot.
+                floor = min(current, CUT * let_through)
+                learned = max(min(learned, CUT * current), floor)
         self._cuts += 1
         pace = ticket.rate or current or 0.0
         short = count >= SHORTFALL_COUNT and let_through < SHORTFALL * pace
@@ -459,7 +466,7 @@ class RateGate:
         if self._announced is not None:
             # Below an announced rate a 429 is jitter: return to the announced pace fast.
             self._return_to = self._announced * HEADROOM
-        if current is not None:
+        if first and current is not None:
             learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)
         self._epoch += 1
