@@ -11,14 +11,17 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   scheduling: idle time never accumulates into a burst). A token bucket answers 429s fast, so
   latency-based limiters see nothing, and capping concurrency does not bound a rate; pacing does.
 * **The spacing holds at send time**, not only when a slot is reserved: a request whose slot came
-  due while the event loop was busy still leaves 1/rate after the previous one, so a stall does
+  due while the event loop was busy still leaves `SEND_GAP`/rate after the previous one (a
+  whole interval: measured, catching up by less cost more than it gained), so a stall does
   not release a clump (a bucket with a burst of 1 refuses a request that arrives a hair early).
   A request holding a slot is woken when the rate grows and the slots are voided, instead of
   sleeping to a slot reserved at an outgrown rate.
 * **Each later 429** cuts the rate to `CUT` × the current rate, or to what the server actually
   let through if that is lower (successes per second over the last second, or since the last
-  pause ended), once per epoch: a 429 for a request sent before the last cut says nothing new,
-  and counting it would cut again for the same overshoot. What the server let through before
+  pause ended), but never below `CUT` × what it let through, once per epoch: a 429 for a
+  request sent before the last cut says nothing new, and counting it would cut again for the
+  same overshoot (the floor does the same for a spent fixed window, which refuses every request
+  until it turns, however far the rate was cut). What the server let through before
   the latest counted 429 (the pace refused, at the end of a blind probe; the announced rate,
   once announced) is the rate found, logged at the first 429 and shown in RequestStats.
 * **Each success the pacer held back** (the pacer, not the server or the caller, is the
