@@ -13,9 +13,9 @@ URL, sync or async, passes through the same gate, which decides when it may be s
 * **The spacing holds at send time**, not only when a slot is reserved: a request whose slot came
   due while the event loop was busy still leaves `SEND_GAP`/rate after the previous one (a
   whole interval: on the simulated busy loop, catching up by less cost more than it gained), so
-  a stall does not release a clump (a bucket with a burst of 1 refuses a request that arrives a hair early).
-  A request holding a slot is woken when the rate grows and the slots are voided, instead of
-  sleeping to a slot reserved at an outgrown rate.
+  a stall does not release a clump (a bucket with a burst of 1 refuses a request that arrives a
+  hair early). A request holding a slot is woken when the rate grows and the slots are voided,
+  instead of sleeping to a slot reserved at an outgrown rate.
 * **Each later 429** cuts the rate to `CUT` × the current rate, or to what the server actually
   let through if that is lower (successes per second over the last second, or since the last
   pause ended), but never below `CUT` × what it let through, once per epoch: a 429 for a
