@@ -10,21 +10,40 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   second, and every request of the process is spaced 1/rate apart (GCRA-style virtual
   scheduling: idle time never accumulates into a burst). A token bucket answers 429s fast, so
   latency-based limiters see nothing, and capping concurrency does not bound a rate; pacing does.
+* **The spacing holds at send time**, not only when a slot is reserved: a request whose slot came
+  due while the event loop was busy still leaves `SEND_GAP`/rate after the previous one (a
+  whole interval: on the simulated busy loop, catching up by less cost more than it gained), so
+  a stall does not release a clump (a bucket with a burst of 1 refuses a request that arrives a
+  hair early). A request holding a slot is woken when the rate grows and the slots are voided,
+  instead of sleeping to a slot reserved at an outgrown rate.
 * **Each later 429** cuts the rate to `CUT` × the current rate, or to what the server actually
   let through if that is lower (successes per second over the last second, or since the last
-  pause ended), once per epoch: a 429 for a request sent before the last cut says nothing new,
-  and counting it would cut again for the same overshoot. What the server let through before
-  the latest counted 429 (or the announced rate) is the rate found, logged at the first 429 and
-  shown in RequestStats.
+  pause ended), but never below `CUT` × what it let through, once per epoch: a 429 for a
+  request sent before the last cut says nothing new, and counting it would cut again for the
+  same overshoot (the floor does the same for a spent fixed window, which refuses every request
+  until it turns, however far the rate was cut). What the server let through before
+  the latest counted 429 (the pace refused, at the end of a blind probe; the announced rate,
+  once announced) is the rate found, logged at the first 429 and shown in RequestStats.
 * **Each success the pacer held back** (the pacer, not the server or the caller, is the
   bottleneck) raises the rate. Until the second 429 it grows by `RECOVERY_PER_SECOND` a second,
-  since the first estimate can be far too low (a bucket with a burst of 1 lets one request
-  through before refusing); after that by `GROWTH_PER_SECOND` / rate per success, a fixed share
-  per second whatever the rate, so a cycle of probe and cut lasts several seconds at any rate.
+  or `BLIND_RECOVERY_PER_SECOND` when the first 429 came after fewer than `FEW_SUCCESSES`
+  successes: a bucket with a burst of 1 refuses the second request of all, so that first
+  estimate says nothing about the rate. The 429 that ends that blind probe comes as the pace
+  crosses the limit, while the last second's count still lags the ramp, so that cut starts
+  from the pace the refused request was sent at. Otherwise the rate grows by
+  `GROWTH_PER_SECOND` / rate per success, a fixed share per second whatever the rate, so a cycle
+  of probe and cut lasts several seconds at any rate, and a low rate's cycle spans enough
+  requests that its one or two 429s stay a small share. One exception climbs back fast: when
+  the last second's successes (at least `SHORTFALL_COUNT` of them) fell short of the pace by
+  more than `SHORTFALL`, the 429 was jitter just under a tight bucket's rate (a burst of 1 at
+  tens of requests a second), not an overshoot, and the rate returns at `RECOVERY_PER_SECOND`
+  to `RETURN` × the pace the refused request was sent at (CUBIC's fast return towards the
+  window of the last loss) before growing slowly again.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
   `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
-  above it. `Remaining: 0` with a `Reset` (either header family) without a policy pauses like a
-  Retry-After would.
+  above it. A 429 below an announced rate is jitter, not a storm: it cuts like a later 429 and
+  pauses only for a long Retry-After. `Remaining: 0` with a `Reset` (either header family)
+  without a policy pauses like a Retry-After would.
 * A fixed ceiling claimed by a client (`ClientSettings.rate_limit`, `RELATE_RATE_LIMIT`) caps
   everything above; the strictest live claim wins, and adaptation still runs below it.
 
@@ -34,8 +53,10 @@ is the coarsest answer a token bucket can give and says little about its rate). 
 request itself always waits its Retry-After before trying again (retry.py).
 
 The design follows botocore's adaptive retry mode (a client-side token bucket, cut on throttles,
-probed back up) and Netflix concurrency-limits' AIMD; the parameters are the ones the
-"Rate limits" section of docs/benchmarks.md measures.
+probed back up with CUBIC, which returns fast towards the rate of the last throttle and probes
+slowly around it) and Netflix concurrency-limits' AIMD; the parameters are the ones the
+"Rate limits" section of docs/benchmarks.md measures, chosen on the simulation of
+tests/client/gate_simulation.py with a busy event loop modelled.
 
 Why not aiolimiter: its AsyncLimiter lives on one event loop and cannot be awaited from a plain
 thread, yet one process may run sync and async clients against the same API budget. The gate's
@@ -47,6 +68,7 @@ from an injectable clock, so the behaviour above is tested without sleeping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import math
@@ -68,6 +90,12 @@ CUT = 0.85
 GROWTH_PER_SECOND = 0.015
 RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.9
+SEND_GAP = 1.0
+FEW_SUCCESSES = 2
+RETURN = 0.9
+SHORTFALL = 0.97
+SHORTFALL_COUNT = 20
+BLIND_RECOVERY_PER_SECOND = 2.0
 MIN_RATE = 0.05
 SHORT_RETRY_AFTER = 1.0
 MIN_SPAN_S = 0.25
@@ -92,6 +120,7 @@ class Ticket:
 
     epoch: int
     paced: bool
+    rate: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,10 +160,13 @@ class RateGate:
         self._schedule = 0
         self._schedule_rate = math.inf
         self._cuts = 0
+        self._probing_blind = False
+        self._return_to = 0.0
         self._successes: deque[float] = deque()
         self._window: float = SLOW_START_WINDOW
         self._in_flight = 0
         self._wakers: list[Callable[[], None]] = []
+        self._sleepers: set[Callable[[], None]] = set()
 
     # fixed ceilings
 
@@ -194,6 +226,7 @@ class RateGate:
             self._epoch += 1
             self._schedule += 1
             self._schedule_rate = math.inf
+            self._wake_sleepers()
             self._successes.clear()
             self._window = SLOW_START_WINDOW
 
@@ -206,9 +239,13 @@ class RateGate:
             if now < self._paused_until:
                 return Hold(self._paused_until - now)
             if hold is not None and hold.slot is not None and hold.schedule == self._schedule:
-                if now >= hold.slot:
-                    return self._ticket(paced=True)
-                return hold
+                if now < hold.slot:
+                    return Hold(hold.slot - now, hold.slot, hold.schedule)
+                rate = self._rate()
+                spaced = -math.inf if rate is None else self._last_sent + SEND_GAP / rate
+                if now < spaced:
+                    return Hold(spaced - now, hold.slot, hold.schedule)
+                return self._ticket(paced=True)
             if self._in_flight >= self._window:
                 return Hold(None)
             rate = self._rate()
@@ -223,50 +260,70 @@ class RateGate:
     def _ticket(self, *, paced: bool) -> Ticket:
         self._in_flight += 1
         self._last_sent = self._clock()
-        return Ticket(self._epoch, paced)
+        return Ticket(self._epoch, paced, self._rate())
 
     def wait(self) -> Ticket:
         """Block the calling thread until a request may be sent."""
         released = threading.Event()
         hold: Hold | None = None
-        while True:
-            outcome = self._admit_or_register(hold, released.set)
-            if isinstance(outcome, Ticket):
-                return outcome
-            hold = outcome
-            if outcome.seconds is None:
-                released.wait()
+        try:
+            while True:
+                outcome = self._admit_or_register(hold, released.set)
+                if isinstance(outcome, Ticket):
+                    return outcome
+                hold = outcome
+                released.wait(outcome.seconds)
                 released.clear()
-            else:
-                time.sleep(outcome.seconds)
+        finally:
+            if hold is not None:
+                self._unregister(released.set)
 
     async def wait_async(self) -> Ticket:
         """Wait on the running event loop until a request may be sent."""
         loop = asyncio.get_running_loop()
+        current: list[asyncio.Future[None]] = []
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(_resolve, current[-1])
+
         hold: Hold | None = None
-        while True:
-            released = loop.create_future()
-
-            def wake(future: asyncio.Future[None] = released) -> None:
-                loop.call_soon_threadsafe(_resolve, future)
-
-            outcome = self._admit_or_register(hold, wake)
-            if isinstance(outcome, Ticket):
-                return outcome
-            hold = outcome
-            if outcome.seconds is None:
-                await released
-            else:
-                await asyncio.sleep(outcome.seconds)
+        try:
+            while True:
+                released = loop.create_future()
+                current[:] = [released]
+                outcome = self._admit_or_register(hold, wake)
+                if isinstance(outcome, Ticket):
+                    return outcome
+                hold = outcome
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(released, outcome.seconds)
+        finally:
+            if hold is not None:
+                self._unregister(wake)
 
     def _admit_or_register(self, hold: Hold | None, wake: Callable[[], None]) -> Ticket | Hold:
+        """Admit, or register `wake` for when holding may end early.
+
+        A request held for the window is woken when one in flight finishes; one holding a slot
+        is woken when the slots are voided (the rate grew), so it does not sleep to a slot
+        reserved at an outgrown rate.
+        """
         outcome = self.admit(hold)
-        if isinstance(outcome, Hold) and outcome.seconds is None:
+        if isinstance(outcome, Hold):
             with self._lock:
-                if self._in_flight < self._window:
-                    return Hold(0.0)
-                self._wakers.append(wake)
+                if outcome.seconds is None:
+                    if self._in_flight < self._window:
+                        return Hold(0.0)
+                    self._wakers.append(wake)
+                elif outcome.slot is not None:
+                    if outcome.schedule != self._schedule:
+                        return Hold(0.0)
+                    self._sleepers.add(wake)
         return outcome
+
+    def _unregister(self, wake: Callable[[], None]) -> None:
+        with self._lock:
+            self._sleepers.discard(wake)
 
     # outcomes
 
@@ -329,7 +386,7 @@ class RateGate:
             if spent:
                 self._pause(min(spent, pause_cap))
 
-    def _let_through(self, now: float, *, over_the_whole_window: bool) -> float:
+    def _let_through(self, now: float, *, over_the_whole_window: bool) -> tuple[int, float]:
         """Successes per second over the last second, or since the last pause ended if later.
 
         The first estimate always divides by the whole second: a burst the server allowed at the
@@ -339,14 +396,20 @@ class RateGate:
         if not over_the_whole_window and self._paused_until > since:
             since = min(self._paused_until, now - MIN_SPAN_S)
         count = sum(1 for t in self._successes if t >= since)
-        return max(count, 1) / (now - since)
+        return count, max(count, 1) / (now - since)
 
     def _reschedule(self, now: float) -> None:
         """Void the slots reserved at the old rate: waiting requests reserve again at this one."""
         rate = self._rate()
         self._schedule += 1
         self._schedule_rate = math.inf if rate is None else rate
+        self._wake_sleepers()
         self._next_slot = now if rate is None else max(now, self._last_sent + 1.0 / rate)
+
+    def _wake_sleepers(self) -> None:
+        sleepers, self._sleepers = self._sleepers, set()
+        for wake in sleepers:
+            wake()
 
     def _succeeded(self, ticket: Ticket, now: float) -> None:
         self._successes.append(now)
@@ -359,7 +422,14 @@ class RateGate:
         if self._learned is not None and ticket.paced:
             limits = [r for r in (self._ceiling(), self._headroom()) if r is not None]
             if self._cuts == 1:
-                grown = self._learned * RECOVERY_PER_SECOND ** (1.0 / self._learned)
+                blind = self._probing_blind
+                per_second = BLIND_RECOVERY_PER_SECOND if blind else RECOVERY_PER_SECOND
+                grown = self._learned * per_second ** (1.0 / self._learned)
+            elif self._learned < self._return_to:
+                grown = min(
+                    self._learned * RECOVERY_PER_SECOND ** (1.0 / self._learned),
+                    self._return_to,
+                )
             else:
                 grown = self._learned + GROWTH_PER_SECOND
             self._learned = min([grown, *limits])
@@ -371,17 +441,36 @@ class RateGate:
     ) -> None:
         if ticket.epoch != self._epoch:
             return
-        first = self._learned is None
+        first = self._learned is None and self._announced is None
         current = self._rate()
-        let_through = self._let_through(now, over_the_whole_window=first)
-        self._found = let_through
+        count, let_through = self._let_through(now, over_the_whole_window=first)
         if first:
+            self._found = let_through
+            self._probing_blind = count < FEW_SUCCESSES
             learned = FIRST_CUT * let_through
-            if current is not None:
-                learned = min(learned, CUT * current)
+        elif self._cuts == 1 and self._probing_blind:
+            # Probing from a blind first estimate: the 429 came as the pace crossed the limit,
+            # while the last second's count still lags behind the ramp.
+            sent = current if ticket.rate is None else min(current, ticket.rate)
+            self._found = sent
+            learned = CUT * sent
         else:
-            learned = min(CUT * (current or self._learned), let_through)
+            self._found = learned = let_through
+            if current is not None:
+                # Never below CUT x what the server let through: 429s answered in quick succession
+                # (a spent fixed window refuses until it turns) would otherwise cut again and
+                # again for one overshoot.
+                floor = min(current, CUT * let_through)
+                learned = max(min(learned, CUT * current), floor)
         self._cuts += 1
+        pace = ticket.rate or current or 0.0
+        short = count >= SHORTFALL_COUNT and let_through < SHORTFALL * pace
+        self._return_to = RETURN * pace if short else 0.0
+        if self._announced is not None:
+            # Below an announced rate a 429 is jitter: return to the announced pace fast.
+            self._return_to = self._announced * HEADROOM
+        if first and current is not None:
+            learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)
         self._epoch += 1
         self._window = math.inf

@@ -3,14 +3,25 @@
 The client side is the real RateGate with its clock injected; the server side is the emulator's
 own limiter (token bucket or fixed window) on the same simulated clock. Each worker loops:
 admit, send (half the latency out), the server decides, the answer arrives (the other half),
-settle; a 429 is retried after its Retry-After, as the client's retry policy does. Nothing
+settle; a 429 is retried after its Retry-After, as the client's retry policy does. A worker
+holding a slot is woken early when the gate voids the slots, as the real waits are. Nothing
 sleeps and nothing races, so a run is exactly reproducible and takes milliseconds.
+
+`jitter_s` stands in for a real event loop and loopback: every timed wake-up of a worker and
+every request's way to the server are late by an exponentially distributed delay of that mean,
+and the worker's event loop stalls now and then (`stalls_per_s`, each exponentially long with
+mean `stall_s`), waking every timer that fell due meanwhile at once, as a busy loop does. Both
+are drawn from a seeded generator (the same seed, the same run). A bucket with a burst of 1
+refuses a request that arrives a hair early, so this is what separates a pacer that survives a
+real loop from one that only works on an ideal clock.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from relate_pipeline.client.ratelimit import Hold, RateGate, Ticket
@@ -60,6 +71,10 @@ def run(
     latency_s: float = 0.05,
     headers: bool = False,
     ceiling: float | None = None,
+    jitter_s: float = 0.0,
+    stalls_per_s: float = 0.0,
+    stall_s: float = 0.01,
+    seed: int = 11,
 ) -> Outcome:
     """Complete `requests` logical requests through one gate; every attempt is counted."""
     clock = SimClock()
@@ -70,9 +85,47 @@ def run(
     order = itertools.count()
     queue: list[tuple[float, int, str, int, object]] = []
     remaining = itertools.count()
+    rng = random.Random(seed)
+
+    stalls: list[tuple[float, float]] = []
+
+    def late() -> float:
+        return rng.expovariate(1.0 / jitter_s) if jitter_s > 0 else 0.0
+
+    def woken(at: float) -> float:
+        """When a timer due at `at` fires: late by jitter, or at the end of a stall it fell in."""
+        at += late()
+        if stalls_per_s <= 0:
+            return at
+        while not stalls or stalls[-1][1] < at:
+            start = (stalls[-1][1] if stalls else 0.0) + rng.expovariate(stalls_per_s)
+            stalls.append((start, start + rng.expovariate(1.0 / stall_s)))
+        for start, end in reversed(stalls):
+            if start <= at < end:
+                return end
+            if end < at:
+                break
+        return at
 
     def schedule(at: float, action: str, worker: int, data: object = None) -> None:
         heapq.heappush(queue, (at, next(order), action, worker, data))
+
+    holding: dict[int, tuple[int, Hold]] = {}
+
+    def hold_until(due: float, worker: int, hold: Hold) -> None:
+        """The worker's next ask: at `due`, unless the gate wakes it sooner (the latest wins)."""
+        mark = next(order)
+        holding[worker] = (mark, hold)
+        schedule(due, "admit", worker, mark)
+
+    def waker(worker: int) -> Callable[[], None]:
+        def wake() -> None:
+            if worker in holding:
+                hold_until(clock.now + late(), worker, holding[worker][1])
+
+        return wake
+
+    wakers = [waker(worker) for worker in range(workers)]
 
     def take_work() -> bool:
         return next(remaining) < requests
@@ -84,13 +137,22 @@ def run(
         at, _, action, worker, data = heapq.heappop(queue)
         clock.now = at
         if action == "admit":
-            decision = gate.admit(data if isinstance(data, Hold) else None)
+            hold = None
+            if data is not None:
+                if worker not in holding or holding[worker][0] != data:
+                    continue
+                hold = holding.pop(worker)[1]
+            decision = gate._admit_or_register(hold, wakers[worker])
             if isinstance(decision, Ticket):
+                gate._unregister(wakers[worker])
                 outcome.sent += 1
-                schedule(at + latency_s / 2, "arrive", worker, decision)
+                schedule(at + latency_s / 2 + late(), "arrive", worker, decision)
             else:
-                wait = RELEASE_POLL_S if decision.seconds is None else decision.seconds
-                schedule(at + wait, "admit", worker, decision)
+                if decision.seconds is None:
+                    due = at + RELEASE_POLL_S
+                else:
+                    due = woken(at + decision.seconds)
+                hold_until(due, worker, decision)
         elif action == "arrive":
             wait = 0.0 if server is None else server.take(at)
             answer_headers = limit_headers(server) if headers and server is not None else {}

@@ -1,7 +1,7 @@
 """The process-wide rate gate: shared by every client of a base URL, and finding the server's limit.
 
 The adaptive behaviour is specified on simulated time (gate_simulation.py: the real gate against
-the emulator's own limiters, nothing sleeping), so the figures below are exact for a seed-free,
+the emulator's own limiters, nothing sleeping), so the figures below are exact for a seeded,
 fully deterministic run; the HTTP tests at the end check the same behaviour over sockets with
 wider margins.
 """
@@ -73,6 +73,68 @@ def test_an_announced_limit_is_kept_from_the_first_answer_on(limit, rate):
     outcome = run(limit(rate), requests=300, headers=True)
     assert outcome.refused <= 1
     assert outcome.throughput_after(2.0) >= 0.85 * rate
+
+
+# A loaded event loop on loopback: timers and sends late by 0.5 ms on average, and the loop
+# stalling twice a second for 20 ms on average (gate_simulation.py). A burst-1 bucket refuses
+# what such a loop bunches, unless the gate spaces requests at send time.
+BUSY_LOOP = {"jitter_s": 0.0005, "stalls_per_s": 2.0, "stall_s": 0.02}
+BURST_OF_ONE = [pytest.param(rate, id=f"burst-1-{rate}") for rate in (5, 10, 50)]
+
+
+@pytest.mark.parametrize("rate", BURST_OF_ONE)
+def test_a_burst_of_one_is_found_without_headers(rate):
+    outcome = run(token_bucket(rate, burst=1), requests=max(200, 25 * rate))
+    assert outcome.refused_share <= 0.05
+    assert outcome.throughput_after(10.0) >= 0.8 * rate
+
+
+@pytest.mark.parametrize("rate", BURST_OF_ONE)
+def test_a_burst_of_one_is_kept_to_on_a_busy_event_loop(rate):
+    outcome = run(token_bucket(rate, burst=1), requests=max(200, 25 * rate), **BUSY_LOOP)
+    assert outcome.refused_share <= 0.05
+    assert outcome.throughput_after(10.0) >= 0.75 * rate
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_fixed_window_of_50_is_kept_to_on_a_busy_event_loop(seed):
+    outcome = run(fixed_window(50), requests=1250, seed=seed, **BUSY_LOOP)
+    assert outcome.refused_share <= 0.05
+    assert outcome.throughput_after(10.0) >= 0.85 * 50
+
+
+def test_requests_due_at_once_after_a_stall_still_go_out_one_interval_apart():
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    gate.claim(10.0)
+    first, second = gate.admit(), gate.admit()
+    assert isinstance(first, Ticket)
+    assert isinstance(second, Hold) and second.slot == pytest.approx(0.1)
+    third = gate.admit()
+    clock.now = 0.35  # the loop stalled past both slots
+    assert isinstance(gate.admit(second), Ticket)
+    assert gate.admit(third) == Hold(pytest.approx(0.1), third.slot, third.schedule)
+    clock.now = 0.45
+    assert isinstance(gate.admit(third), Ticket)
+
+
+def test_a_request_holding_a_slot_at_an_outgrown_rate_is_woken():
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    refused, accepted = gate.admit(), gate.admit()
+    gate.settle(accepted, 200, {})
+    gate.settle(refused, 429, {}, retry_after=1.0)
+    clock.now = 1.0
+    first = gate.admit()
+    clock.now = first.slot  # the pause is over and the first slot is due
+    ticket = gate.admit(first)
+    woken: list[str] = []
+    held = [gate._admit_or_register(None, lambda n=n: woken.append(n)) for n in "bc"]
+    assert held[1].seconds > 2.0  # reserved at the blind first estimate, under 1 request/s
+    clock.now += 0.05
+    gate.settle(ticket, 200, {})  # a paced success: the rate grows past the reservations
+    assert sorted(woken) == ["b", "c"]
+    assert gate.admit(held[1]).slot < held[1].slot
 
 
 def test_a_burst_of_one_is_found_when_announced():
