@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,6 +56,19 @@ def check_api(settings: PipelineSettings) -> None:
         raise CliError(f"the Relate API at {settings.api_base_url} rejected RELATE_API_KEY (401); check the key") from None
     except RelateError as error:
         raise CliError(f"the Relate API at {settings.api_base_url} could not be reached: {error}") from None
+
+
+def check_api_while_loading(settings: PipelineSettings) -> None:
+    """The pre-flight request waits on the network while Dagster and the code location are imported.
+
+    Importing writes nothing, so a failed check still leaves no data folder and no Dagster home;
+    the run that follows finds every module loaded. docs/benchmarks.md ("Where the time goes")
+    has the split of a run's fixed cost.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-check") as pool:
+        checked = pool.submit(check_api, settings)
+        import assets.definitions  # noqa: F401
+        checked.result()
 
 
 def day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, date]:
