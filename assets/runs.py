@@ -18,6 +18,10 @@ from relate_pipeline.settings import PipelineSettings, parse_day
 log = logging.getLogger(__name__)
 
 
+FIRST_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+"""The ``dagster.yaml`` earlier versions wrote for a new home; ``instance_yaml`` keeps its storage layout, so it is replaced."""
+
+
 class CliError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
@@ -35,8 +39,10 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
         log.warning("RELATE_DATA_DIR is remote; Dagster's instance is %s (set DAGSTER_HOME to choose)", home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    if not config.exists() or config.read_text() == FIRST_INSTANCE_YAML:
+        from assets.event_log import instance_yaml
+
+        config.write_text(instance_yaml(home))
     os.environ["DAGSTER_HOME"] = str(home)
 
 

@@ -308,7 +308,9 @@ class Ours:
     @staticmethod
     def _new_home(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
-        (path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        from assets.event_log import instance_yaml
+
+        (path / "dagster.yaml").write_text(instance_yaml(path))
         return path
 
     def env(self, emulator: EmulatorProcess, data_dir: Path, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
