@@ -222,10 +222,11 @@ class RequestSpan:
 
 # ------------------------------------------------------------------ emulator
 @contextmanager
-def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float | None = None) -> Iterator[EmulatorProcess]:
+def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float | None = None,
+                  contacts: int = 300) -> Iterator[EmulatorProcess]:
     with EmulatorProcess(
         days=window.days, end_date=window.last, meetings_per_day=meetings_per_day,
-        latency_ms=latency_ms, rate_limit=rate_limit,
+        latency_ms=latency_ms, rate_limit=rate_limit, contacts=contacts,
     ) as emulator:
         warm(emulator)
         yield emulator
