@@ -17,14 +17,14 @@ import time
 import warnings
 from datetime import datetime, timedelta
 
-from assets.runs import CliError, check_api, day_range, prepare_dagster_home, run_pipeline
+from assets.runs import CliError, check_api_while_loading, day_range, prepare_dagster_home, run_pipeline
 from relate_pipeline.settings import PipelineSettings, SettingsError
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = PipelineSettings.from_env()
     first, last = day_range(args.start, args.end, settings)
-    check_api(settings)
+    check_api_while_loading(settings)
     prepare_dagster_home(settings)
     days = (last - first).days + 1
     print(f"Running {first} .. {last} ({days} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)

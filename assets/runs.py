@@ -9,12 +9,17 @@ from __future__ import annotations
 import logging
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
 from relate_pipeline.settings import PipelineSettings, parse_day
 
 log = logging.getLogger(__name__)
+
+
+FIRST_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+"""The ``dagster.yaml`` earlier versions wrote for a new home; ``instance_yaml`` keeps its storage layout, so it is replaced."""
 
 
 class CliError(Exception):
@@ -34,8 +39,10 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
         log.warning("RELATE_DATA_DIR is remote; Dagster's instance is %s (set DAGSTER_HOME to choose)", home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    if not config.exists() or config.read_text() == FIRST_INSTANCE_YAML:
+        from assets.event_log import instance_yaml
+
+        config.write_text(instance_yaml(home))
     os.environ["DAGSTER_HOME"] = str(home)
 
 
@@ -55,6 +62,19 @@ def check_api(settings: PipelineSettings) -> None:
         raise CliError(f"the Relate API at {settings.api_base_url} rejected RELATE_API_KEY (401); check the key") from None
     except RelateError as error:
         raise CliError(f"the Relate API at {settings.api_base_url} could not be reached: {error}") from None
+
+
+def check_api_while_loading(settings: PipelineSettings) -> None:
+    """The pre-flight request waits on the network while Dagster and the code location are imported.
+
+    Importing writes nothing, so a failed check still leaves no data folder and no Dagster home;
+    the run that follows finds every module loaded. docs/benchmarks.md ("Where the time goes")
+    has the split of a run's fixed cost.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-check") as pool:
+        checked = pool.submit(check_api, settings)
+        import assets.definitions  # noqa: F401
+        checked.result()
 
 
 def day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, date]:

@@ -222,10 +222,11 @@ class RequestSpan:
 
 # ------------------------------------------------------------------ emulator
 @contextmanager
-def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float | None = None) -> Iterator[EmulatorProcess]:
+def warm_emulator(window: Window, meetings_per_day: int, latency_ms: float, rate_limit: float | None = None,
+                  contacts: int = 300) -> Iterator[EmulatorProcess]:
     with EmulatorProcess(
         days=window.days, end_date=window.last, meetings_per_day=meetings_per_day,
-        latency_ms=latency_ms, rate_limit=rate_limit,
+        latency_ms=latency_ms, rate_limit=rate_limit, contacts=contacts,
     ) as emulator:
         warm(emulator)
         yield emulator
@@ -308,7 +309,9 @@ class Ours:
     @staticmethod
     def _new_home(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
-        (path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+        from assets.event_log import instance_yaml
+
+        (path / "dagster.yaml").write_text(instance_yaml(path))
         return path
 
     def env(self, emulator: EmulatorProcess, data_dir: Path, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

@@ -7,6 +7,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   flatten    response bytes to Parquet vs orjson-decoding the same bytes
   memory     peak RSS of one day's partition as it grows to 2,000 recordings
   scale      1, 7 and 30 days, and the fixed cost of a run
+  fixed      the fixed cost (one day, no meetings, 2,000 contacts) split by step
   warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
   limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
@@ -32,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import conversation_metrics  # noqa: E402
 import fetch_concurrency  # noqa: E402
+import fixed_cost  # noqa: E402
 import flatten_write  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
@@ -42,7 +44,7 @@ import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "warehouse", "limits", "paging", "conversation", "rerun")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun")
 SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
 
 
@@ -163,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
                 results = warehouse_queries.measure(warehouse, plan.repeats)
                 counts = warehouse_queries.row_counts(warehouse)
                 parts.append(_save("warehouse", warehouse_queries.render(results, counts, rows[-1].days, plan.repeats)))
+        if "fixed" in sections:
+            parts.append(_save("fixed_cost", fixed_cost.render(fixed_cost.measure(max(runs, 3), ours), max(runs, 3), 50.0)))
         if "limits" in sections:
             rows, start, end = rate_limits.run_all(args.quick)
             parts.append(_save("rate_limits", rate_limits.render(rows, (start, end))))

@@ -1,0 +1,135 @@
+"""Dagster's SQLite event log, keeping a connection to each recent database open between events.
+
+Dagster's own ``SqliteEventLogStorage`` opens and closes a connection for every event it stores,
+twice for an asset event (the run's database and the index). Closing the last connection to a
+SQLite database in WAL mode checkpoints the log into the database file and deletes it, so every
+stored event paid a checkpoint on top of its commit. This storage keeps one pooled engine per
+database (the index and the most recent runs'), so a commit is the only cost; SQLite checkpoints
+on its own schedule, and a process that ends without closing them leaves a WAL that the next
+reader applies. Commits stay synchronous, and every other behaviour is Dagster's.
+docs/benchmarks.md ("Where the time goes") has what it saves.
+
+Used by the ``dagster.yaml`` that ``relate-pipeline`` writes for a new Dagster home; any process
+that loads that instance (the webserver, the daemon, a run worker) imports this module.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from dagster._serdes import ConfigurableClassData
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+    SqliteEventLogStorageWatchdog,
+)
+from dagster._core.storage.sqlite_storage import SqliteStorageConfig
+from dagster._core.event_api import EventHandlerFn
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import QueuePool
+from watchdog.events import FileSystemEvent
+from watchdog.observers import Observer
+
+OPEN_RUN_DATABASES = 4
+"""Run databases kept open besides the index: a process writes one run at a time, readers a few."""
+
+INSTANCE_YAML = """telemetry:
+  enabled: false
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {base}/history
+event_log_storage:
+  module: assets.event_log
+  class: KeptOpenSqliteEventLogStorage
+  config:
+    base_dir: {base}/history/runs
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {base}/schedules
+"""
+
+
+def instance_yaml(home: Path) -> str:
+    """Dagster's default SQLite layout in ``home``, with this event log storage."""
+    return INSTANCE_YAML.format(base=home.resolve())
+
+
+class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        super().__init__(base_dir, inst_data)
+
+    @classmethod
+    def from_config_value(
+        cls, inst_data: ConfigurableClassData | None, config_value: SqliteStorageConfig
+    ) -> KeptOpenSqliteEventLogStorage:
+        return cls(inst_data=inst_data, **config_value)
+
+    def _engine(self, shard: str) -> Engine:
+        engine = self._engines.get(shard)
+        if engine is not None:
+            self._engines.move_to_end(shard)
+            return engine
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=4,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        self._engines[shard] = engine
+        run_shards = [name for name in self._engines if name != "index"]
+        for stale in run_shards[: max(0, len(run_shards) - OPEN_RUN_DATABASES)]:
+            self._engines.pop(stale).dispose()
+        return engine
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[Connection]:
+        with self._db_lock:
+            with self._engine(shard).connect() as conn:
+                with conn.begin():
+                    yield conn
+
+    def watch(self, run_id: str, cursor: str | None, callback: EventHandlerFn) -> None:
+        """Dagster's file watch, also on the run's WAL: with the writer's connection open, events land there."""
+        if not self._obs:
+            self._obs = Observer()
+            self._obs.start()
+        watchdog = RunLogWatchdog(self, run_id, callback, cursor)
+        self._watchers[run_id][callback] = (watchdog, self._obs.schedule(watchdog, self._base_dir, recursive=True))
+
+    def _close_all(self) -> None:
+        with self._db_lock:
+            while self._engines:
+                self._engines.popitem()[1].dispose()
+
+    def wipe(self) -> None:
+        self._close_all()
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_all()
+        super().dispose()
+
+
+
+class RunLogWatchdog(SqliteEventLogStorageWatchdog):
+    """Reads a run's new events when its database or its write-ahead log changes."""
+
+    def __init__(self, event_log_storage: SqliteEventLogStorage, run_id: str, callback: EventHandlerFn, cursor: str | None) -> None:
+        super().__init__(event_log_storage, run_id, callback, cursor)
+        self._patterns = [self._log_path, f"{self._log_path}-wal"]
+
+    def on_modified(self, event: FileSystemEvent) -> None:
+        self._process_log()
