@@ -35,3 +35,10 @@ def make_emulator() -> Iterator[Callable[..., EmulatorProcess]]:
     yield make
     for process in started:
         process.stop()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Prints the random-order seed even under -q, so a failing order can be replayed."""
+    seed = getattr(config.option, "randomly_seed", None)
+    if isinstance(seed, int):
+        terminalreporter.write_line(f"test order: replay with --randomly-seed={seed}")
