@@ -5,7 +5,7 @@ response bytes go through Arrow's JSON reader straight into one nested Arrow arr
 every table is cut from it with vectorised list operations.  The workspace-specific
 summary keys can hold any JSON; the reader infers their types, and each value's compact
 re-encoding is accepted only when those exact bytes are in the body (otherwise that body
-alone is decoded with orjson), so they are kept verbatim without a second full parse.
+alone is decoded with orjson), so each keeps the value it had without a second full parse.
 When the reader refuses a body (schema drift: a number where text was expected, a lone
 object where a list was expected), the decoded JSON is coerced into the same nested shape
 and the same vectorised code runs, so drift costs speed, never data.
