@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from relate_pipeline.client import ratelimit
 from relate_pipeline.emulator import EmulatorProcess
 
 SESSION_EMULATOR = dict(seed=7, days=3, end_date="2026-05-20", meetings_per_day=12, contacts=80, organizations=20,
@@ -35,6 +36,18 @@ def make_emulator() -> Iterator[Callable[..., EmulatorProcess]]:
     yield make
     for process in started:
         process.stop()
+
+
+@pytest.fixture(autouse=True)
+def rate_gates_learn_afresh() -> Iterator[None]:
+    """After each test every rate gate forgets what it learned (rate, pause, announcement).
+
+    The gates are process-wide and keyed by base URL, and emulators bind free ports: without this,
+    a later test's emulator on a reused port would inherit an earlier test's pacing or pause.
+    """
+    yield
+    for gate in list(ratelimit._registry.values()):
+        gate.forget()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
