@@ -6,12 +6,18 @@ faults take a fresh one from `make_emulator` so they cannot disturb each other.
 
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Iterator
 
 import pytest
 
 from relate_pipeline.client import ratelimit
 from relate_pipeline.emulator import EmulatorProcess
+
+# The code location reads RELATE_* once, when assets/ is first imported (while tests are collected),
+# so what the shell running the tests exports must not reach it: tests set the variables they mean.
+for _name in [name for name in os.environ if name.startswith("RELATE_")]:
+    del os.environ[_name]
 
 SESSION_EMULATOR = dict(seed=7, days=3, end_date="2026-05-20", meetings_per_day=12, contacts=80, organizations=20,
                         late_fraction=0.1)
