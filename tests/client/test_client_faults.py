@@ -18,7 +18,6 @@ from relate_pipeline.client import (
     TransportError,
     ValidationError,
 )
-from relate_pipeline.client.ratelimit import gate_for
 from relate_pipeline.emulator import EmulatorProcess
 
 NO_FAULTS = {
@@ -41,10 +40,11 @@ def faulty_emulator():
 
 @pytest.fixture
 def admin(faulty_emulator):
-    """The emulator's admin client; every fault, and what the client learned, is reset after."""
-    yield faulty_emulator.admin
-    faulty_emulator.admin.set_faults(**NO_FAULTS)
-    gate_for(faulty_emulator.base_url).forget()
+    """The emulator's admin client, on a just-started server: seeded workspace, no faults, and the
+    injector's random draws from their start, so whether a fault hits a request does not depend
+    on which tests ran before (the rate gates forget what they learned after every test)."""
+    faulty_emulator.admin.reset()
+    return faulty_emulator.admin
 
 
 @pytest.fixture(scope="module")
