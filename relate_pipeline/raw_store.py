@@ -19,9 +19,9 @@ from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TABLES
 
 BATCH_RECORDINGS = 100
-"""Recordings per raw row group and per batch read back: about 7 MB of response JSON at ~70 KB a
-body, enough for the vectorised flattening to run at full speed, small enough that a run's memory
-does not follow the size of a day."""
+"""Recordings per raw row group and per batch read back: enough for the vectorised flattening to
+run at full speed, small enough that a run's memory does not follow the size of a day
+("Memory" in docs/benchmarks.md)."""
 
 RAW_RECORDING_COLUMNS = tuple(field.name for field in TABLES["raw_recordings"].schema)
 BRIEF_FIELDS = ("status", "started_at", "ended_at", "audio_duration")

@@ -468,28 +468,28 @@ def empty_table(name: str) -> pa.Table:
     return spec(name).schema.empty_table()
 
 
-def conform(name: str, data: pa.Table) -> pa.Table:
-    """Cast ``data`` to the table's schema, column by column, so a mismatch names its column.
+def conform(name: str, table: pa.Table) -> pa.Table:
+    """Cast ``table`` to the table's schema, column by column, so a mismatch names its column.
 
     Extra columns are an error rather than silently dropped: they signal a writer built
     against a different schema version.  Key columns must be non-null.
     """
     table_spec = spec(name)
     schema = table_spec.schema
-    if not isinstance(data, pa.Table):
-        raise TypeError(f"table {name!r}: expected a pyarrow.Table, got {type(data).__name__}")
-    present = set(data.column_names)
+    if not isinstance(table, pa.Table):
+        raise TypeError(f"table {name!r}: expected a pyarrow.Table, got {type(table).__name__}")
+    present = set(table.column_names)
     missing = [f.name for f in schema if f.name not in present]
     if missing:
         raise ValueError(f"table {name!r}: missing column(s) {missing}")
-    extra = [c for c in data.column_names if c not in schema.names]
+    extra = [c for c in table.column_names if c not in schema.names]
     if extra:
         raise ValueError(f"table {name!r}: unexpected column(s) {extra}")
-    if len(set(data.column_names)) != len(data.column_names):
-        raise ValueError(f"table {name!r}: duplicate column names in {data.column_names}")
+    if len(set(table.column_names)) != len(table.column_names):
+        raise ValueError(f"table {name!r}: duplicate column names in {table.column_names}")
     columns = []
     for field in schema:
-        column = data.column(field.name)
+        column = table.column(field.name)
         if not column.type.equals(field.type):
             try:
                 column = column.cast(field.type)

@@ -195,7 +195,7 @@ def _replay(failure: BaseException | None) -> None:
     """Re-raise the first attempt's failure inside tenacity's first attempt.
 
     Most requests succeed at once, so the transports make the first attempt directly and only
-    build a tenacity retry loop (~0.1 ms per request) after something failed; replaying that
+    build a tenacity retry loop (a cost paid per request) after something failed; replaying that
     failure as tenacity's attempt 1 keeps attempt numbering, backoff, stop and logging exactly as
     if tenacity had run from the start.
     """

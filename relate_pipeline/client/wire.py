@@ -65,7 +65,7 @@ def encoded_json(body: Any) -> bytes:
 def tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every pool in the process.
 
-    httpx builds a context per client by default, and loading the CA bundle costs ~40 ms each
-    time: paid per client, it dominated short fetch batches in the benchmark.
+    httpx builds a context per client by default, and loading the CA bundle each time is slow
+    enough to dominate short fetch batches ("Fetch" in docs/benchmarks.md).
     """
     return httpx.create_ssl_context()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 import orjson
@@ -20,11 +21,64 @@ from .params import json_body, paginate, unix_param
 from .store import Store
 
 
+# Operations that only hand the path's ids (in path order) and the JSON body, if there is one, to a
+# method of the store's crm, lists or calendar; the others are methods of `Api`.
+STORE_METHODS: dict[str, str] = {
+    "create_contact": "crm.create_contact",
+    "get_contact": "crm.contact",
+    "update_contact": "crm.update_contact",
+    "delete_contact": "crm.delete_contact",
+    "delete_contact_emails": "crm.delete_contact_emails",
+    "list_organizations": "crm.list_organizations",
+    "create_organization": "crm.create_organization",
+    "get_organization": "crm.organization",
+    "update_organization": "crm.update_organization",
+    "delete_organization": "crm.delete_organization",
+    "delete_organization_domains": "crm.delete_organization_domains",
+    "list_notes": "crm.list_notes",
+    "create_note": "crm.create_note",
+    "get_note": "crm.note",
+    "update_note": "crm.update_note",
+    "delete_note": "crm.delete_note",
+    "list_custom_fields": "crm.list_custom_fields",
+    "create_custom_field": "crm.create_custom_field",
+    "get_custom_field": "crm.custom_field",
+    "update_custom_field": "crm.update_custom_field",
+    "delete_custom_field": "crm.delete_custom_field",
+    "list_lists": "lists.list_lists",
+    "create_list": "lists.create_list",
+    "update_list": "lists.update_list",
+    "delete_list": "lists.delete_list",
+    "list_entries": "lists.list_entries",
+    "create_entry": "lists.create_entry",
+    "get_entry": "lists.entry",
+    "update_entry": "lists.update_entry",
+    "delete_entry": "lists.delete_entry",
+    "get_calendar_event": "calendar.event",
+    "get_recording": "calendar.recording_body",
+}
+
+
 class Api:
-    """One method per public operation, named as in `endpoints.ENDPOINTS`."""
+    """The public operations, named as in `endpoints.ENDPOINTS`: those that do more than
+    `STORE_METHODS` describes are methods here."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+
+    def operation(self, endpoint: Endpoint) -> Callable[..., Any]:
+        """What answers ``endpoint``: called with the request, and the JSON body if it takes one."""
+        if endpoint.operation not in STORE_METHODS:
+            return getattr(self, endpoint.operation)
+        part, method = STORE_METHODS[endpoint.operation].split(".")
+        ids = re.findall(r"\{(\w+)\}", endpoint.path)
+
+        def call_store(request: web.Request, *body: dict) -> Any:
+            # Looked up per request: resetting the store replaces its parts.
+            target = getattr(getattr(self.store, part), method)
+            return target(*(request.match_info[name] for name in ids), *body)
+
+        return call_store
 
     def list_contacts(self, request: web.Request) -> list[dict]:
         phone = request.query.get("phone_number")
@@ -32,98 +86,8 @@ class Api:
             raise bad_request("phone_number", f"query parameter phone_number is not a phone number (got {phone!r})")
         return self.store.crm.list_contacts(request.query.get("email"), phone)
 
-    def create_contact(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.create_contact(body)
-
-    def get_contact(self, request: web.Request) -> dict:
-        return self.store.crm.contact(request.match_info["id"])
-
-    def update_contact(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.update_contact(request.match_info["id"], body)
-
-    def delete_contact(self, request: web.Request) -> None:
-        self.store.crm.delete_contact(request.match_info["id"])
-
-    def delete_contact_emails(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.delete_contact_emails(request.match_info["id"], body)
-
-    def list_organizations(self, request: web.Request) -> list[dict]:
-        return self.store.crm.list_organizations()
-
-    def create_organization(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.create_organization(body)
-
-    def get_organization(self, request: web.Request) -> dict:
-        return self.store.crm.organization(request.match_info["id"])
-
-    def update_organization(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.update_organization(request.match_info["id"], body)
-
-    def delete_organization(self, request: web.Request) -> None:
-        self.store.crm.delete_organization(request.match_info["id"])
-
-    def delete_organization_domains(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.delete_organization_domains(request.match_info["id"], body)
-
-    def list_notes(self, request: web.Request) -> list[dict]:
-        return self.store.crm.list_notes()
-
-    def create_note(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.create_note(body)
-
-    def get_note(self, request: web.Request) -> dict:
-        return self.store.crm.note(request.match_info["id"])
-
-    def update_note(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.update_note(request.match_info["id"], body)
-
-    def delete_note(self, request: web.Request) -> None:
-        self.store.crm.delete_note(request.match_info["id"])
-
-    def list_custom_fields(self, request: web.Request) -> list[dict]:
-        return self.store.crm.list_custom_fields()
-
-    def create_custom_field(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.create_custom_field(body)
-
-    def get_custom_field(self, request: web.Request) -> dict:
-        return self.store.crm.custom_field(request.match_info["id"])
-
-    def update_custom_field(self, request: web.Request, body: dict) -> dict:
-        return self.store.crm.update_custom_field(request.match_info["id"], body)
-
-    def delete_custom_field(self, request: web.Request) -> None:
-        self.store.crm.delete_custom_field(request.match_info["id"])
-
-    def list_lists(self, request: web.Request) -> list[dict]:
-        return self.store.lists.list_lists()
-
-    def create_list(self, request: web.Request, body: dict) -> dict:
-        return self.store.lists.create_list(body)
-
     def get_list(self, request: web.Request) -> dict:
         return self.store.lists.state(request.match_info["id"]).public
-
-    def update_list(self, request: web.Request, body: dict) -> dict:
-        return self.store.lists.update_list(request.match_info["id"], body)
-
-    def delete_list(self, request: web.Request) -> None:
-        self.store.lists.delete_list(request.match_info["id"])
-
-    def list_entries(self, request: web.Request) -> list[dict]:
-        return self.store.lists.list_entries(request.match_info["list_id"])
-
-    def create_entry(self, request: web.Request, body: dict) -> dict:
-        return self.store.lists.create_entry(request.match_info["list_id"], body)
-
-    def get_entry(self, request: web.Request) -> dict:
-        return self.store.lists.entry(request.match_info["list_id"], request.match_info["id"])
-
-    def update_entry(self, request: web.Request, body: dict) -> dict:
-        return self.store.lists.update_entry(request.match_info["list_id"], request.match_info["id"], body)
-
-    def delete_entry(self, request: web.Request) -> None:
-        self.store.lists.delete_entry(request.match_info["list_id"], request.match_info["id"])
 
     def list_calendar_events(self, request: web.Request) -> tuple[list, Callable[[Any], dict]]:
         calendar = self.store.calendar
@@ -136,15 +100,9 @@ class Api:
         )
         return events, calendar.public_event
 
-    def get_calendar_event(self, request: web.Request) -> dict:
-        return self.store.calendar.event(request.match_info["id"])
-
-    def get_recording(self, request: web.Request) -> bytes:
-        return self.store.calendar.recording_body(request.match_info["id"])
-
 
 def bind(endpoint: Endpoint, api: Api) -> Handler:
-    operation = getattr(api, endpoint.operation)
+    operation = api.operation(endpoint)
 
     async def handle(request: web.Request) -> web.StreamResponse:
         if endpoint.request is not None:

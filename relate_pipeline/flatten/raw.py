@@ -1,8 +1,9 @@
-"""The raw store: API responses kept verbatim, and flattening from it.
+"""The raw store's tables, and flattening from them.
 
-Keeping the exact bytes lets any column be re-derived after a schema change without
-re-fetching, and lets a failed fetch be recorded as data (``missing_recordings``) instead
-of vanishing from the partition.
+A recording detail is kept as the exact response bytes; a listed calendar event arrives inside
+a page, so it is kept re-encoded as JSON with every key and value it had. Keeping them lets
+any column be re-derived after a schema change without re-fetching, and lets a failed fetch
+be recorded as data (``missing_recordings``) instead of vanishing from the partition.
 """
 
 from __future__ import annotations

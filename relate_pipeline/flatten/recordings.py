@@ -5,7 +5,7 @@ response bytes go through Arrow's JSON reader straight into one nested Arrow arr
 every table is cut from it with vectorised list operations.  The workspace-specific
 summary keys can hold any JSON; the reader infers their types, and each value's compact
 re-encoding is accepted only when those exact bytes are in the body (otherwise that body
-alone is decoded with orjson), so they are kept verbatim without a second full parse.
+alone is decoded with orjson), so each keeps the value it had without a second full parse.
 When the reader refuses a body (schema drift: a number where text was expected, a lone
 object where a list was expected), the decoded JSON is coerced into the same nested shape
 and the same vectorised code runs, so drift costs speed, never data.
@@ -332,19 +332,19 @@ def _keep_last(ids: list[str]) -> np.ndarray | None:
     return mask
 
 
-def _flatten(data: pa.StructArray, extras: list[list[tuple[str, str]]]) -> dict[str, pa.Table]:
-    ids = data.field("id").to_pylist()
+def _flatten(details: pa.StructArray, extras: list[list[tuple[str, str]]]) -> dict[str, pa.Table]:
+    ids = details.field("id").to_pylist()
     for position, recording_id in enumerate(ids):
         if not recording_id:
             raise ValueError(f"recording detail at position {position} has no usable 'id' (got {recording_id!r})")
     mask = _keep_last(ids)
     if mask is not None:
         # Offset pagination can deliver one recording twice; the later read is fresher.
-        data = data.filter(pa.array(mask))
+        details = details.filter(pa.array(mask))
         extras = [e for e, keep in zip(extras, mask) if keep]
         ids = [i for i, keep in zip(ids, mask) if keep]
 
-    fields = dict(zip([f.name for f in _DETAIL], data.flatten()))
+    fields = dict(zip([f.name for f in _DETAIL], details.flatten()))
     recording_ids = fields["id"]
     started = timestamp_array(fields["started_at"])
     summary_text, language, topics, items = fields["summary"].flatten()
@@ -460,15 +460,15 @@ def flatten_recordings(details: Sequence[Mapping]) -> dict[str, pa.Table]:
     except TypeError:
         # Not plain JSON (a non-dict mapping, an integer beyond 64 bits): coerce them all.
         return _flatten(_coerced_array(details), extras)
-    data, _ = _typed_rows(bodies, details.__getitem__, want_extras=False)
-    return _flatten(data, extras)
+    typed, _ = _typed_rows(bodies, details.__getitem__, want_extras=False)
+    return _flatten(typed, extras)
 
 
 def flatten_recording_bodies(bodies: Sequence[bytes]) -> dict[str, pa.Table]:
     """Raw /recordings/:id response bodies to the six tables; a body that is not a recording raises ValueError."""
     bodies = [_as_bytes(body, position) for position, body in enumerate(bodies)]
-    data, extras = _typed_rows(bodies, lambda i: parse_recording_body(bodies[i], i), want_extras=True)
+    typed, extras = _typed_rows(bodies, lambda i: parse_recording_body(bodies[i], i), want_extras=True)
     for position, pairs in enumerate(extras):
         if pairs is None:
             extras[position] = _summary_extras(parse_recording_body(bodies[position], position))
-    return _flatten(data, extras)
+    return _flatten(typed, extras)

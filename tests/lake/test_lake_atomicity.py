@@ -1,32 +1,16 @@
 from __future__ import annotations
 
 import os
-import signal
 import time
 
 import duckdb
 import pytest
-from lake_support import start_python, summary_fields
+from lake_support import kill_held_writer, start_held_writer, summary_fields
 
 from relate_pipeline.flatten import flatten_crm
 from relate_pipeline.lake import STALE_TEMP_SECONDS, Lake
 
 DAY = "2026-05-16"
-
-# Writes one batch of a partition, reports it, then blocks (inside the write) until killed.
-KILLED_WRITER = """
-import sys
-from lake_support import summary_fields
-from relate_pipeline.lake import Lake
-
-def batches():
-    yield summary_fields(500, tag="new")
-    print("first batch written", flush=True)
-    sys.stdin.readline()
-    yield summary_fields(500, tag="late")
-
-Lake(sys.argv[1]).write_partition("summary_fields", "2026-05-16", batches())
-"""
 
 
 @pytest.fixture
@@ -34,15 +18,7 @@ def killed_mid_write(tmp_path):
     """A lake whose partition holds 3 old rows, and whose second writer was SIGKILLed mid-write."""
     lake = Lake(str(tmp_path))
     lake.write_partition("summary_fields", DAY, summary_fields(3, tag="old"))
-    child = start_python(KILLED_WRITER, str(tmp_path))
-    try:
-        assert child.stdout.readline().strip() == "first batch written", child.stderr.read()
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        child.stdin.close()
-        child.stdout.close()
-        child.stderr.close()
+    kill_held_writer(start_held_writer(str(tmp_path), DAY))
     return lake, tmp_path / "summary_fields" / f"date={DAY}"
 
 
@@ -90,9 +66,8 @@ def test_an_empty_unlocked_temp_file_is_spared_until_it_is_old(tmp_path):
 def test_a_live_writers_temp_file_survives_other_writes_however_old_and_it_still_publishes(tmp_path):
     lake = Lake(str(tmp_path))
     directory = tmp_path / "summary_fields" / f"date={DAY}"
-    live = start_python(KILLED_WRITER, str(tmp_path))
+    live = start_held_writer(str(tmp_path), DAY)
     try:
-        assert live.stdout.readline().strip() == "first batch written", live.stderr.read()
         _age(directory, STALE_TEMP_SECONDS * 10)
         lake.write_partition("summary_fields", DAY, summary_fields(3, tag="other"))
         assert len([p for p in directory.iterdir() if p.name != "part.parquet"]) == 1

@@ -46,7 +46,9 @@ def test_the_code_location_served_over_grpc_validates(tmp_path):
             capture_output=True, text=True, timeout=180,
         )
     finally:
-        server.terminate()
+        # Killed, not terminated: a server started under a shell that ignores SIGINT ignores SIGTERM
+        # too (Dagster points SIGTERM at the SIGINT handler it inherited), and it holds no state.
+        server.kill()
         server.wait(timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Validation successful for code location relate_pipeline" in result.stdout + result.stderr

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
-
 import pytest
 
 from relate_pipeline.flatten import flatten_crm
 from relate_pipeline.lake import Lake
-from tests.lake.lake_support import summary_fields
+from tests.lake.lake_support import kill_held_writer, start_held_writer, summary_fields
 from tests.scaleout.conftest import object_keys
 
 DAY = "2026-05-16"
-ROOT = Path(__file__).resolve().parents[2]
-
-# Writes one batch of a partition to the S3 lake, reports it, then blocks (inside the write) until killed.
-KILLED_WRITER = textwrap.dedent("""
-    import sys
-    from tests.lake.lake_support import summary_fields
-    from relate_pipeline.lake import Lake
-
-    def batches():
-        yield summary_fields(500, tag="new")
-        print("first batch written", flush=True)
-        sys.stdin.readline()
-        yield summary_fields(500, tag="late")
-
-    Lake(sys.argv[1]).write_partition("summary_fields", "2026-05-16", batches())
-""")
 
 
 def test_a_partition_and_a_snapshot_land_as_exactly_their_final_objects(bucket):
@@ -52,18 +29,7 @@ def test_a_writer_killed_mid_write_leaves_the_previous_object_and_nothing_else(b
     root = f"s3://{bucket}/lake"
     lake = Lake(root)
     lake.write_partition("summary_fields", DAY, summary_fields(3, tag="old"))
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_WRITER, root],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        env={**os.environ, **s3_env, "PYTHONPATH": str(ROOT)},
-    )
-    try:
-        assert child.stdout.readline().strip() == "first batch written", child.stderr.read()
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
-    finally:
-        for stream in (child.stdin, child.stdout, child.stderr):
-            stream.close()
+    kill_held_writer(start_held_writer(root, DAY))
     assert object_keys(bucket) == [f"lake/summary_fields/date={DAY}/part.parquet"]
     assert lake.read_partition("summary_fields", DAY).column("value_json").to_pylist() == ['"old0"', '"old1"', '"old2"']
 
