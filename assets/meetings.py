@@ -93,6 +93,8 @@ def meetings(context: AssetExecutionContext, config: MeetingsConfig, relate_api:
     """Fetch the days into the raw store and flatten each into the meeting tables as soon as it is complete."""
     selected = context.selected_asset_keys
     raw, lake = lakehouse.raw, lakehouse.lake
+    for store in (raw, lake):
+        store.remove_abandoned_temps(context.partition_keys)
     report: RangeExtract | None = None
     with MeetingDayWriter(raw, lake) as tables:
         if RAW_MEETINGS_KEY in selected:

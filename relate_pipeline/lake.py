@@ -153,6 +153,24 @@ class Lake:
                 file.write(batch, position)
         return file.result
 
+    def remove_abandoned_temps(self, dates: Iterable[str]) -> None:
+        """Remove the temp files killed writers left beside the days' partitions of every table.
+
+        Publishing a partition cleans its own directory, but a day that a later run finds unchanged
+        is never written again, so a run sweeps its days once. Object stores hold no temp object;
+        a live writer's file (locked) is never touched.
+        """
+        if not self._local:
+            return
+        days = [validate_date(date) for date in dates]
+        for name in self._fs.ls(self._path, detail=False) if self._fs.isdir(self._path) else ():
+            for date in days:
+                directory = f"{name}/date={date}"
+                if os.path.isdir(directory):
+                    for entry in os.scandir(directory):
+                        if _TEMP_RE.fullmatch(entry.name):
+                            _remove_if_abandoned(entry.path)
+
     def _clean_stale_temps(self, directory: str, final_name: str) -> None:
         """Remove local temp files that killed writers left behind; a live writer's file is never touched."""
         for entry in os.scandir(directory):

@@ -49,6 +49,15 @@ def test_next_write_of_the_partition_removes_the_dead_writers_temp_file(killed_m
     assert [p.name for p in directory.iterdir()] == ["part.parquet"]
 
 
+def test_a_sweep_of_the_days_removes_a_dead_writers_temp_file_without_writing_the_partition(killed_mid_write):
+    """A day a later run finds unchanged is never written again, so the run sweeps its days."""
+    lake, directory = killed_mid_write
+    before = (directory / "part.parquet").stat().st_mtime_ns
+    lake.remove_abandoned_temps([DAY])
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
+    assert (directory / "part.parquet").stat().st_mtime_ns == before
+
+
 def test_an_empty_unlocked_temp_file_is_spared_until_it_is_old(tmp_path):
     """Empty and unlocked is a writer between creating its file and locking it, unless it has sat there long."""
     lake = Lake(str(tmp_path))

@@ -76,3 +76,10 @@ def test_a_lake_on_an_fsspec_filesystem_is_read_through_the_registered_filesyste
     with open_warehouse(tmp_path / "w.duckdb", lake) as connection:
         rows = connection.execute("SELECT note_id FROM notes ORDER BY note_id").fetchall()
     assert (counts["notes"], rows) == (2, [("n1",), ("n2",)])
+
+
+def test_analysts_get_a_pandas_dataframe_from_any_view(db):
+    analyst = db.cursor()
+    meetings = analyst.sql("SELECT event_id FROM meetings ORDER BY event_id").df()
+    (count,) = analyst.execute("SELECT count(*) FROM meetings").fetchone()
+    assert list(meetings.columns) == ["event_id"] and len(meetings) == count > 0
