@@ -184,14 +184,9 @@ class PipelineSettings(BaseSettings):
                 domains.append(domain)
         return tuple(domains)
 
-    @field_validator("trailing_days", mode="before")
+    @field_validator("trailing_days", "refresh_days", mode="before")
     @classmethod
-    def _trailing_days(cls, value: Any) -> int:
-        return _whole_number(value, 0, "days")
-
-    @field_validator("refresh_days", mode="before")
-    @classmethod
-    def _refresh_days(cls, value: Any) -> int:
+    def _days(cls, value: Any) -> int:
         return _whole_number(value, 0, "days")
 
     @field_validator("max_concurrency", mode="before")
