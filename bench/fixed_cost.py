@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import ROOT, Ours, Window, log, markdown_table, median, warm_emulator
+from harness import ROOT, Ours, Window, latest_run_timeline, log, markdown_table, median, warm_emulator
 
 STEPS = (
     "interpreter start",
@@ -67,25 +67,11 @@ class FixedCost:
 
 
 def _split(ours: Ours, env: dict[str, str], day: str) -> dict[str, float]:
-    from dagster import DagsterInstance
-
     spawned = time.time()
     done = subprocess.run([sys.executable, "-c", CHILD, str(spawned), day], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
     marks = json.loads(done.stdout.strip().splitlines()[-1])
-    with DagsterInstance.from_config(str(ours.home)) as instance:
-        (record,) = instance.get_run_records(limit=1)
-        logs = instance.all_logs(record.dagster_run.run_id)
-    steps: dict[str, float] = {}
-    starts: dict[str, float] = {}
-    run_start = None
-    for entry in logs:
-        kind = entry.dagster_event.event_type_value if entry.dagster_event else None
-        if kind in ("PIPELINE_START", "RUN_START"):
-            run_start = entry.timestamp
-        elif kind == "STEP_START":
-            starts[entry.step_key] = entry.timestamp
-        elif kind == "STEP_SUCCESS":
-            steps[entry.step_key] = entry.timestamp - starts[entry.step_key]
+    timeline = latest_run_timeline(ours.home)
+    steps, run_start = timeline.steps, timeline.run_start
     run_seconds = marks["run"] - marks["instance"]
     creation = (run_start or marks["instance"]) - marks["instance"]
     named = [creation, steps.get("crm_snapshots", 0.0), steps.get("meetings", 0.0), steps.get("warehouse", 0.0)]

@@ -47,6 +47,38 @@ POLL_S = 0.01
 UTC = ZoneInfo("UTC")
 
 
+@dataclass
+class RunTimeline:
+    """When the latest run in a Dagster home was created, started and ended, and how long each step took."""
+
+    created: float
+    run_start: float | None
+    run_end: float | None
+    steps: dict[str, float]
+    events: int
+
+
+def latest_run_timeline(home: Path) -> RunTimeline:
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        (record,) = instance.get_run_records(limit=1)
+        logs = instance.all_logs(record.dagster_run.run_id)
+    starts: dict[str, float] = {}
+    timeline = RunTimeline(record.create_timestamp.timestamp(), None, None, {}, len(logs))
+    for entry in logs:
+        kind = entry.dagster_event.event_type_value if entry.dagster_event else None
+        if kind in ("PIPELINE_START", "RUN_START"):
+            timeline.run_start = entry.timestamp
+        elif kind in ("PIPELINE_SUCCESS", "RUN_SUCCESS"):
+            timeline.run_end = entry.timestamp
+        elif kind == "STEP_START":
+            starts[entry.step_key] = entry.timestamp
+        elif kind == "STEP_SUCCESS":
+            timeline.steps[entry.step_key] = entry.timestamp - starts[entry.step_key]
+    return timeline
+
+
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 

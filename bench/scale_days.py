@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness import Measured, Ours, Window, log, markdown_table, median, warm_emulator
+from harness import Measured, Ours, Window, latest_run_timeline, log, markdown_table, median, warm_emulator
 
 PHASES = (
     "before the run record", "run creation", "crm_snapshots", "meetings", "warehouse", "after the run",
@@ -32,31 +32,12 @@ class ScaleRow:
 
 def phase_breakdown(home: Path, measured: Measured) -> tuple[dict[str, float], int]:
     """Seconds per phase of the latest run in the instance, aligned to the measured process's spawn."""
-    from dagster import DagsterInstance
-
-    with DagsterInstance.from_config(str(home)) as instance:
-        (record,) = instance.get_run_records(limit=1)
-        logs = instance.all_logs(record.dagster_run.run_id)
-    created = record.create_timestamp.timestamp()
-    phases = {"before the run record": created - measured.started_at}
-    starts: dict[str, float] = {}
-    run_start = run_end = None
-    for entry in logs:
-        event = entry.dagster_event
-        if event is None:
-            continue
-        kind = event.event_type_value
-        if kind in ("PIPELINE_START", "RUN_START"):
-            run_start = entry.timestamp
-        elif kind in ("PIPELINE_SUCCESS", "RUN_SUCCESS"):
-            run_end = entry.timestamp
-        elif kind == "STEP_START":
-            starts[entry.step_key] = entry.timestamp
-        elif kind == "STEP_SUCCESS":
-            phases[entry.step_key] = entry.timestamp - starts[entry.step_key]
-    phases["run creation"] = (run_start or created) - created
-    phases["after the run"] = measured.started_at + measured.seconds - (run_end or created)
-    return phases, len(logs)
+    timeline = latest_run_timeline(home)
+    created = timeline.created
+    phases = {"before the run record": created - measured.started_at, **timeline.steps}
+    phases["run creation"] = (timeline.run_start or created) - created
+    phases["after the run"] = measured.started_at + measured.seconds - (timeline.run_end or created)
+    return phases, timeline.events
 
 
 def _run(ours: Ours, window: Window, meetings_per_day: int, runs: int, latency_ms: float) -> ScaleRow:
