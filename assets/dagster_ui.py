@@ -11,12 +11,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def start_ui(port: int) -> subprocess.Popen:
-    """`dg dev` (Dagster's current entry point; `dagster dev` is superseded) on the instance DAGSTER_HOME names."""
+def start_ui(port: int, environ: dict[str, str] | None = None, **popen: object) -> subprocess.Popen:
+    """`dg dev` (Dagster's current entry point; `dagster dev` is superseded) on the instance DAGSTER_HOME names.
+
+    ``environ`` replaces this process's environment for the UI (the benchmarks start one per data
+    directory); ``popen`` passes on, e.g. where its output goes.
+    """
     dg = Path(sys.executable).with_name("dg")
     command = [str(dg), "dev", "-w", str(ROOT / "workspace.yaml"), "-p", str(port)]
-    env = {**os.environ, "VIRTUAL_ENV": sys.prefix}
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    env = {**(os.environ if environ is None else environ), "VIRTUAL_ENV": sys.prefix}
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **popen)
 
 
 def stop_process_group(process: subprocess.Popen) -> None:

@@ -1,6 +1,13 @@
-"""The code location `dg dev` and `dagster` load: settings validated once, resources built from them."""
+"""The code location `dg dev` and `dagster` load: settings validated once, resources built from them.
 
-from dagster import Definitions
+Runs launched from the UI, a schedule or the sensor use the multiprocess executor, each step in a
+process of its own, as the Kubernetes and Celery executors run them (docs/deployment.md). Its
+step processes fork from a server that has already imported this module (``forkserver``, which
+preloads the module the job was loaded from), so a step does not pay the code location's imports
+again; the CLI executes in process.
+"""
+
+from dagster import Definitions, multiprocess_executor
 
 from assets.automation import everything_job, meeting_changes, meetings_job, nightly, weekly_reconcile
 from assets.crm import crm_snapshots
@@ -15,4 +22,7 @@ defs = Definitions(
     schedules=[nightly, weekly_reconcile],
     sensors=[meeting_changes],
     resources=resources_from_settings(SETTINGS),
+    executor=multiprocess_executor.configured(
+        {"start_method": {"forkserver": {"preload_modules": ["assets.definitions", "assets.event_log"]}}}
+    ),
 )

@@ -6,13 +6,14 @@ Sections (see docs/benchmarks.md for what each measures and why):
   fetch      recordings/s vs concurrency at 100 ms latency (bench/fetch_throughput.py's measurement)
   flatten    response bytes to Parquet vs orjson-decoding the same bytes
   memory     peak RSS of one day's partition as it grows to 2,000 recordings
-  scale      1, 7 and 30 days, and the fixed cost of a run
+  scale      30, 90 and 365 days (first run, peak memory, unchanged re-run), and the fixed cost of a run
   fixed      the fixed cost (one day, no meetings, 2,000 contacts) split by step
-  warehouse  analyst-view query times over the 30-day warehouse (runs after scale)
+  warehouse  analyst-view query times over the largest scale window's warehouse (runs after scale)
   limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
   conversation  speaker_stats / recording_stats query times over 90 days x 40 meetings/day
   rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
+  ui         a run launched through the Dagster webserver vs the same run from the CLI, 7 days x 40
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -40,12 +41,14 @@ import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
 import rate_limits  # noqa: E402
 import scale_days  # noqa: E402
+import ui_launch  # noqa: E402
 import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun")
-SPEEDUP_GOALS = {40: 3.0, 200: 5.0}
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "ui")
+SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
+"""Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
 
 
 @dataclass(frozen=True)
@@ -70,10 +73,15 @@ class Plan:
     rerun_meetings: int = 40
     reconcile_days: int = 365
     reconcile_meetings: int = 10
+    ui_days: int = 7
+    ui_meetings: int = 40
 
 
 FULL = Plan(
-    peer_sizes=(peer_comparison.Size(40), peer_comparison.Size(200)),
+    peer_sizes=(
+        peer_comparison.Size(40), peer_comparison.Size(40, days=30), peer_comparison.Size(40, days=90),
+        peer_comparison.Size(200),
+    ),
     rate_size=peer_comparison.Size(40),
     rate_limit=20.0,
     fetch_concurrencies=(1, 2, 4, 8, 16, 32, 64),
@@ -82,7 +90,7 @@ FULL = Plan(
     flatten_days=7,
     flatten_meetings=40,
     memory_sizes=(250, 1000, 2000),
-    scale_days=(1, 7, 30),
+    scale_days=(30, 90, 365),
     scale_meetings=40,
     repeats=5,
 )
@@ -105,6 +113,8 @@ QUICK = Plan(
     rerun_meetings=10,
     reconcile_days=10,
     reconcile_meetings=5,
+    ui_days=1,
+    ui_meetings=10,
 )
 
 
@@ -119,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
     if "warehouse" in sections and "scale" not in sections:
-        parser.error("the warehouse section queries the 30-day warehouse that the scale section builds; add scale")
+        parser.error("the warehouse section queries the warehouse that the scale section builds; add scale")
     plan = QUICK if args.quick else FULL
     runs = args.runs or (1 if args.quick else 3)
     if runs < 1:
@@ -181,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(_save("rerun", unchanged_rerun.render(
                 reruns, plan.rerun_days, plan.rerun_meetings, reconciles, schedule,
                 plan.reconcile_days, plan.reconcile_meetings, runs, 50.0)))
+        if "ui" in sections:
+            paths = ui_launch.measure(plan.ui_days, plan.ui_meetings, runs, ours)
+            parts.append(_save("ui", ui_launch.render(paths, plan.ui_days, plan.ui_meetings, runs, 50.0)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]

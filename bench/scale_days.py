@@ -1,6 +1,8 @@
-"""Section 5: wall time of `relate-pipeline run` for 1, 7 and 30 days, and what a run costs before any data.
+"""Section 5: wall time and peak memory of `relate-pipeline run` for 30, 90 and 365 days, its unchanged re-run, and the fixed cost.
 
-Each window is run against its own warmed emulator (same meetings per day and latency). The
+Each window is run against its own warmed emulator (same meetings per day and latency). After
+each first run the same command runs again over the same data directory with nothing changed
+(issue 14: a year's unchanged re-run at most 25 % of its first run). The
 fixed cost is measured directly, as a run over one day without meetings, and split into its
 phases from the run's own Dagster event log: everything before the run record exists (process
 start, imports, API check, instance load), creating the run (Dagster writes one "planned" event
@@ -25,6 +27,8 @@ class ScaleRow:
     meetings_per_day: int
     recordings: int = 0
     seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    rerun_seconds: list[float] = field(default_factory=list)
     events: int = 0
     phases: list[dict[str, float]] = field(default_factory=list)
     data_dir: Path | None = None
@@ -40,19 +44,25 @@ def phase_breakdown(home: Path, measured: Measured) -> tuple[dict[str, float], i
     return phases, timeline.events
 
 
-def _run(ours: Ours, window: Window, meetings_per_day: int, runs: int, latency_ms: float) -> ScaleRow:
+def _run(ours: Ours, window: Window, meetings_per_day: int, runs: int, latency_ms: float, rerun: bool = True) -> ScaleRow:
     row = ScaleRow(window.days, meetings_per_day)
     with warm_emulator(window, meetings_per_day, latency_ms) as emulator:
         for run in range(runs):
             measured, data_dir = ours.run(emulator, window)
             row.seconds.append(measured.seconds)
+            row.peak_mb.append(measured.peak_rss_mb)
             row.recordings = ours.row_counts(data_dir)["recordings"]
             phases, row.events = phase_breakdown(ours.home, measured)
             row.phases.append(phases)
+            if rerun:
+                row.rerun_seconds.append(ours.run(emulator, window, data_dir=data_dir)[0].seconds)
             if row.data_dir is not None:
                 ours.discard(row.data_dir)
             row.data_dir = data_dir
-            log(f"scale: {window.days} days: {measured.seconds:.2f} s ({row.recordings} recordings)")
+            log(
+                f"scale: {window.days} days: {measured.seconds:.2f} s, {measured.peak_rss_mb:.0f} MB "
+                f"({row.recordings} recordings)" + (f", re-run {row.rerun_seconds[-1]:.2f} s" if rerun else "")
+            )
     return row
 
 
@@ -61,7 +71,7 @@ def measure(
 ) -> tuple[ScaleRow, list[ScaleRow]]:
     """The largest window's last data directory is kept (``rows[-1].data_dir``) for the warehouse section."""
     log("scale: fixed cost (one day, no meetings)")
-    empty = _run(ours, Window.weekday_before_today(), 0, runs, latency_ms)
+    empty = _run(ours, Window.weekday_before_today(), 0, runs, latency_ms, rerun=False)
     ours.discard(empty.data_dir)
     rows = []
     for days in day_counts:
@@ -89,29 +99,33 @@ def _median_phases(row: ScaleRow) -> dict[str, float]:
 
 def render(empty: ScaleRow, rows: list[ScaleRow], runs: int, latency_ms: float) -> str:
     table = [
-        [
-            "fixed cost: 1 day, no meetings",
-            empty.recordings,
-            f"{median(empty.seconds):.2f}",
-            "",
-            empty.events,
-        ]
+        ["fixed cost: 1 day, no meetings", empty.recordings, f"{median(empty.seconds):.2f}", "",
+         f"{median(empty.peak_mb):.0f}", "", "", empty.events],
     ] + [
         [
             f"{row.days} day(s) × {row.meetings_per_day}/day",
             row.recordings,
             f"{median(row.seconds):.2f}",
             f"{(median(row.seconds) - median(empty.seconds)) / row.days:.2f}",
+            f"{median(row.peak_mb):.0f}",
+            f"{median(row.rerun_seconds):.2f}",
+            f"{median(row.rerun_seconds) / median(row.seconds):.0%}",
             row.events,
         ]
         for row in rows
     ]
+    windows = ", ".join(str(row.days) for row in rows)
     lines = [
-        "## 5. Scale: 1, 7 and 30 days",
+        f"## 5. Scale: {windows} days",
         "",
-        f"`relate-pipeline run`, emulator latency {latency_ms:g} ms, median of {runs} runs.",
+        f"`relate-pipeline run`, emulator latency {latency_ms:g} ms, median of {runs} runs; each first run into a "
+        "fresh data directory is followed by the same command over the same directory with nothing changed.",
         "",
-        markdown_table(["window", "recordings", "wall s", "s per day above the fixed cost", "Dagster events in the run"], table),
+        markdown_table(
+            ["window", "recordings", "wall s", "s per day above the fixed cost", "peak RSS MB",
+             "unchanged re-run s", "re-run ÷ first run", "Dagster events in the run"],
+            table,
+        ),
         "",
     ]
     if len(rows) >= 2:

@@ -1,4 +1,4 @@
-"""Section 6: query times of the analyst views over the 30-day warehouse the scale section built.
+"""Section 6: query times of the analyst views over the warehouse of the scale section's largest window.
 
 The warehouse holds only views over the lake's Parquet files, so every query reads Parquet: the
 times include DuckDB scanning and joining the files, which is what an analyst waits for.
