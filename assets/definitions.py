@@ -7,6 +7,7 @@ from assets.crm import crm_snapshots
 from assets.meetings import meetings
 from assets.partitions import SETTINGS
 from assets.resources import resources_from_settings
+from assets.startup import loaded
 from assets.warehouse import warehouse
 
 defs = Definitions(
@@ -16,3 +17,5 @@ defs = Definitions(
     sensors=[meeting_changes],
     resources=resources_from_settings(SETTINGS),
 )
+
+loaded()
