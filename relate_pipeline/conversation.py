@@ -9,8 +9,8 @@ Three ideas carry them:
   once per distinct name); contact names and action-item owners in the warehouse by the
   persisted macro ``name_key``, the same key in SQL. DuckDB's ``lower`` maps each code point to
   one code point, so the code points where that differs from full case folding (``ß`` to
-  ``ss``, final sigma, Cherokee, ...) are listed in a table derived here from Python's own
-  Unicode tables.
+  ``ss``, final sigma, Cherokee, ...) are listed in a table derived from Python's own
+  Unicode tables (relate_pipeline/unicode_tables.py).
 - A transcript is reduced to one row per segment (``transcript_segments``, a lake table written
   with the day), and every metric is computed over segments and runs of segments: a third of
   the entries and none of their text, so the views stay interactive over months of timings.
@@ -20,13 +20,15 @@ Three ideas carry them:
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
 
-import duckdb
+from relate_pipeline.unicode_tables import case_folds_beyond_lower, whitespace_class
 
-from relate_pipeline.flatten.segments import WHITESPACE_CLASS
+if TYPE_CHECKING:
+    import duckdb
 
 CONVERSATION_VIEWS: tuple[str, ...] = (
     "speaker_stats",
@@ -35,30 +37,18 @@ CONVERSATION_VIEWS: tuple[str, ...] = (
 )
 
 
-def _case_folds_beyond_lower() -> dict[str, str]:
-    """Code points whose full case folding is not their one-code-point lower case."""
-    folds = {}
-    for code in range(sys.maxunicode + 1):
-        if 0xD800 <= code < 0xE000:
-            continue
-        char = chr(code)
-        lower = char.lower()
-        if char.casefold() != lower or len(lower) != 1:
-            folds[char] = char.casefold()
-    return folds
-
-
 def _sql_literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+@cache
 def _name_key_macros() -> str:
     """``case_fold`` and ``name_key``; the fold table is one string constant, cheap to bind in every query.
 
     The table reads ``\\x02<code point>\\x01<folding>`` per entry; only names holding one of its
     code points take the per-character path.
     """
-    folds = _case_folds_beyond_lower()
+    folds = case_folds_beyond_lower()
     special = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in folds) + "]"
     table = _sql_literal("".join(f"\x02{k}\x01{v}" for k, v in folds.items()) + "\x02")
     looked_up = f"nullif(split_part(split_part({table}, chr(2) || c || chr(1), 2), chr(2), 1), '')"
@@ -67,11 +57,19 @@ CREATE MACRO case_fold(s) AS CASE
     WHEN NOT regexp_matches(s, '{special}') THEN lower(s)
     ELSE array_to_string(list_transform(string_split(s, ''), lambda c: coalesce({looked_up}, lower(c))), '')
 END;
-CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{WHITESPACE_CLASS}+', ' ', 'g'))), '');
+CREATE MACRO name_key(name) AS nullif(case_fold(trim(regexp_replace(name, '{whitespace_class()}+', ' ', 'g'))), '');
 """
 
 
-NAME_KEY_MACRO = _name_key_macros()
+def __getattr__(name: str) -> str:
+    """``NAME_KEY_MACRO``, the SQL creating both macros, is built when first asked for, not on import.
+
+    Importing this module for its view definitions or its sample query (the CLI does) then reads
+    no Unicode table.
+    """
+    if name == "NAME_KEY_MACRO":
+        return _name_key_macros()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _resolution_sql(names: str) -> str:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import fsspec
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -142,6 +141,8 @@ class PipelineSettings(BaseSettings):
         if not location:
             raise _reject("must be a local path or an fsspec URL such as s3://bucket/prefix", value)
         if is_remote(location):
+            import fsspec
+
             scheme = location.split("://", 1)[0]
             try:
                 fsspec.get_filesystem_class(scheme)

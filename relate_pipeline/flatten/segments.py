@@ -9,17 +9,14 @@ previous segment; no Python loop touches an entry.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from relate_pipeline.tables import conform, empty_table
+from relate_pipeline.unicode_tables import whitespace_class
 
-# Python's str.isspace set as an RE2 character class, shared with the warehouse's name_key macro.
-WHITESPACE_CLASS = "[" + "".join(f"\\x{{{code:x}}}" for code in range(sys.maxunicode + 1) if chr(code).isspace()) + "]"
-QUESTION_PATTERN = f"[?？]{WHITESPACE_CLASS}*$"
+QUESTION_PATTERN = f"[?？]{whitespace_class()}*$"
 
 
 def normalised_name(name: str | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -11,8 +12,9 @@ import time
 from pathlib import Path
 
 from dagster import AssetKey, DagsterEventType, DagsterInstance, DagsterRunStatus, EventLogEntry
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
-from assets.event_log import KeptOpenSqliteEventLogStorage
+from assets.event_log import DAGSTER_VERSION, KeptOpenSqliteEventLogStorage
 
 from assets.runs import FIRST_INSTANCE_YAML
 
@@ -83,6 +85,39 @@ def test_a_watcher_of_a_run_sees_the_events_a_kept_open_connection_writes(tmp_pa
     finally:
         storage.end_watch("run-1", on_event)
         storage.dispose()
+
+
+def test_a_new_runs_database_is_what_dagster_itself_initialises(tmp_path):
+    ours = KeptOpenSqliteEventLogStorage(str(tmp_path / "ours"))
+    dagsters = SqliteEventLogStorage(str(tmp_path / "dagsters"))
+    for storage in (ours, dagsters):
+        storage.store_event(log_entry("run-1", "first"))
+        storage.store_event(log_entry("run-2", "second"))
+    ours.dispose()
+
+    for run_id in ("run-1", "run-2"):
+        assert schema(ours.path_for_shard(run_id)) == schema(dagsters.path_for_shard(run_id))
+        assert [entry.user_message for entry in ours.get_logs_for_run(run_id)] == [entry.user_message for entry in dagsters.get_logs_for_run(run_id)]
+    assert sorted(ours.get_all_run_ids()) == ["run-1", "run-2"]
+    assert [path.name for path in (tmp_path / "ours").glob("run-template-*")] == [f"run-template-{DAGSTER_VERSION}.sqlite"]
+
+
+def test_a_runs_database_another_process_created_first_is_kept(tmp_path):
+    SqliteEventLogStorage(str(tmp_path)).store_event(log_entry("run-1", "written by another process"))
+    ours = KeptOpenSqliteEventLogStorage(str(tmp_path))
+    ours.store_event(log_entry("run-1", "written here"))
+    ours.dispose()
+
+    assert [entry.user_message for entry in ours.get_logs_for_run("run-1")] == ["written by another process", "written here"]
+
+
+def schema(path: str) -> list[tuple]:
+    with sqlite3.connect(path) as connection:
+        return [
+            *connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY type, name").fetchall(),
+            *connection.execute("SELECT version_num FROM alembic_version").fetchall(),
+            connection.execute("PRAGMA journal_mode").fetchone(),
+        ]
 
 
 def log_entry(run_id: str, message: str) -> EventLogEntry:
