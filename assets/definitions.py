@@ -2,9 +2,10 @@
 
 Runs launched from the UI, a schedule or the sensor use the multiprocess executor, each step in a
 process of its own, as the Kubernetes and Celery executors run them (docs/deployment.md). Its
-step processes fork from a server that has already imported this module (``forkserver``, which
-preloads the module the job was loaded from), so a step does not pay the code location's imports
-again; the CLI executes in process.
+step processes fork from a server that has already imported this module and the instance's event
+log storage (``forkserver`` with ``preload_modules``: by default it preloads only Dagster's
+executor module), so a step does not pay the code location's imports again; the CLI executes in
+process.
 """
 
 from dagster import Definitions, multiprocess_executor
