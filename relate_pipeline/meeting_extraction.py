@@ -410,7 +410,7 @@ async def extract_meeting_days(
     plans: dict[str, _DayPlan] = {}
     wanted: dict[str, tuple[str, ListedRecording]] = {}
     for day in days:
-        state = stored.get(day) or _read_stored(raw, lake, day)
+        state = stored[day] if day in stored else _read_stored(raw, lake, day)
         plans[day] = _plan_day(raw, state, day, located, policy, now, report.days[day])
         wanted.update((listed.recording_id, (day, listed)) for listed in plans[day].fetch)
 

@@ -324,7 +324,7 @@ def _definitions() -> list[str]:
 def inputs_fingerprint(lake: Lake, internal_domains: Sequence[str] = (), measured_by: str = "") -> str:
     """A digest of everything a build reads: the lake's files, the definitions, the domains.
 
-    ``measured_by`` is the caller's own part (the SQL of what it measures on the file), so a
+    ``measured_by`` is the caller's own part (the code that takes its measures on the file), so a
     change in how the measures are taken also counts as a change of inputs.
     """
     digest = hashlib.sha256()
