@@ -33,11 +33,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     ok = run_pipeline(first, last, refresh=args.refresh)
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
-        from assets.reports import print_summary
-        from relate_pipeline.warehouse import connect
+        from assets.reports import print_run_summary
 
-        with connect(settings) as connection:
-            print_summary(connection, settings.warehouse_path)
+        print_run_summary(settings)
     return 0 if ok else 1
 
 

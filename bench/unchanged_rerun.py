@@ -1,4 +1,4 @@
-"""Section 7: what a run costs when the workspace did not change, and what a reconcile of a year costs.
+"""Section 10: what a run costs when the workspace did not change, and what a reconcile of a year costs.
 
 - A first `relate-pipeline run` over 90 days × 40 meetings (50 ms emulator latency) into a fresh
   data directory, then the same command again over the same data directory with nothing changed:
@@ -114,7 +114,7 @@ def render(reruns: list[Rerun], days: int, meetings: int, reconciles: list[Rerun
     header = ["run", "wall s", "of the first run", "meetings step s", "API requests", "detail requests",
               "raw + lake files rewritten"]
     return "\n".join([
-        "## 7. Unchanged re-runs and reconciles",
+        "## 10. Unchanged re-runs and reconciles",
         "",
         f"`relate-pipeline run`, emulator latency {latency_ms:g} ms, median of {runs} runs; the window ends yesterday.",
         "",

@@ -321,12 +321,41 @@ class _DayPlan:
         return not self.stored.written or not self.stored.complete_files or self.event_bodies != self.stored.events
 
 
+@dataclass
+class _StoredState:
+    """What the stores hold for a day before the run: its raw partitions, and which of its stored
+    details are finished according to its current tables (None when they are not current)."""
+
+    stored: StoredDay
+    finished: set[str] | None
+
+
+def _read_stored(raw: Lake, lake: Lake | None, day: str) -> _StoredState:
+    return _StoredState(stored_day(raw, day), finished_recordings(raw, lake, day) if lake is not None else None)
+
+
+async def _read_while(listing: Awaitable[Located], raw: Lake, lake: Lake | None, days: list[str]) -> tuple[Located, dict[str, _StoredState]]:
+    """The listings, and the stored state of ``days`` read meanwhile on a thread.
+
+    Reading a day's stored partitions does not depend on its listing, and the listings spend most
+    of their time waiting on the network, so the raw store is read during that wait instead of
+    after it. Nothing is written before both are done.
+    """
+    reading = asyncio.ensure_future(asyncio.to_thread(lambda: {day: _read_stored(raw, lake, day) for day in days}))
+    try:
+        located = await listing
+    except BaseException:
+        await asyncio.wait([reading])
+        raise
+    return located, await reading
+
+
 def _plan_day(
-    raw: Lake, lake: Lake | None, day: str, located: Located, policy: RefetchPolicy, now: datetime, found: DayExtract
+    raw: Lake, state: _StoredState, day: str, located: Located, policy: RefetchPolicy, now: datetime, found: DayExtract
 ) -> _DayPlan:
     """Compare the day's listing with the store: which details to fetch again and which to carry over."""
     events = located.listings[day]
-    plan = _DayPlan(stored_day(raw, day), events, {e["id"]: orjson.dumps(e) for e in events}, located.deleted.get(day, []))
+    plan = _DayPlan(state.stored, events, {e["id"]: orjson.dumps(e) for e in events}, located.deleted.get(day, []))
     found.events, found.deleted = len(plan.event_bodies), len(plan.deleted)
     briefs = {r["id"]: brief(r) for e in events for r in e.get("recordings") or [] if isinstance(r, dict) and "id" in r}
     carried = []
@@ -336,7 +365,7 @@ def _plan_day(
             plan.fetch.append(listed)
         else:
             carried.append(listed)
-    unfinished = _unfinished(raw, lake, day, plan.stored, {listed.recording_id for listed in carried})
+    unfinished = _unfinished(raw, state.finished, day, plan.stored, {listed.recording_id for listed in carried})
     for listed in carried:
         if listed.recording_id in unfinished:
             plan.fetch.append(listed)
@@ -371,7 +400,7 @@ async def extract_meeting_days(
     for each day rewritten, letting it be flattened while later days are still being fetched.
     """
     in_range = days_between(first_day, last_day)
-    located = await locate_events(client, in_range, tz, held_event_days(raw))
+    located, stored = await _read_while(locate_events(client, in_range, tz, held_event_days(raw)), raw, lake, in_range)
     days = sorted(located.listings)
     now = policy.now or datetime.now(timezone.utc)
     report = RangeExtract({day: DayExtract(in_range=day in in_range) for day in days})
@@ -381,7 +410,8 @@ async def extract_meeting_days(
     plans: dict[str, _DayPlan] = {}
     wanted: dict[str, tuple[str, ListedRecording]] = {}
     for day in days:
-        plans[day] = _plan_day(raw, lake, day, located, policy, now, report.days[day])
+        state = stored[day] if day in stored else _read_stored(raw, lake, day)
+        plans[day] = _plan_day(raw, state, day, located, policy, now, report.days[day])
         wanted.update((listed.recording_id, (day, listed)) for listed in plans[day].fetch)
 
     async def publish(day: str) -> None:
@@ -447,9 +477,9 @@ async def extract_meeting_days(
     return report
 
 
-def _unfinished(raw: Lake, lake: Lake | None, day: str, stored: StoredDay, recording_ids: set[str]) -> set[str]:
-    """Which of the stored details are not finished (not done, or without summary or transcript)."""
-    finished = finished_recordings(raw, lake, day) if lake is not None else None
+def _unfinished(raw: Lake, finished: set[str] | None, day: str, stored: StoredDay, recording_ids: set[str]) -> set[str]:
+    """Which of the stored details are not finished (not done, or without summary or transcript):
+    from the day's current tables when known (``finished``), else from the stored bodies."""
     if finished is None:
         read_bodies(raw, day, stored, recording_ids)
         finished = {rid for rid in recording_ids if stored.details[rid].complete}

@@ -52,9 +52,11 @@ def finished_recordings(raw: Lake, lake: Lake, day: str) -> set[str] | None:
     when the tables were not written from the day's raw files as they are now."""
     if not tables_current(raw, lake, day):
         return None
-    recordings = lake.read_partition("recordings", day)
-    unfinished = set(_unfinished(recordings))
-    return {rid for rid in recordings.column("recording_id").to_pylist() if rid not in unfinished}
+    finished: set[str] = set()
+    for recordings in lake.iter_partition("recordings", day, 10_000, columns=list(_FINISHED_COLUMNS)):
+        unfinished = set(_unfinished(recordings))
+        finished.update(rid for rid in recordings.column("recording_id").to_pylist() if rid not in unfinished)
+    return finished
 
 
 def tables_current(raw: Lake, lake: Lake, day: str) -> bool:
@@ -114,6 +116,10 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
             unfinished += _unfinished(tables["recordings"])
     not_fetched = sorted(done_recording_ids(event_tables["event_recordings"]) - seen)
     return DayTables(rows, duplicates, orphan_rows, not_fetched, sorted(unfinished))
+
+
+_FINISHED_COLUMNS = ("recording_id", "status", "has_summary", "has_transcript")
+"""All that tells whether a stored detail is finished; the rest of the table is not read for it."""
 
 
 def _unfinished(recordings: pa.Table) -> list[str]:

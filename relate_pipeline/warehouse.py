@@ -9,6 +9,13 @@ next build.  It is built into a temporary file and renamed into place: an analys
 old file open (even read-only, which takes a lock) never blocks a rebuild, and keeps querying
 the old file until reconnecting.
 
+Each build stores a fingerprint of its inputs in the file (``build_info.build``): every lake
+file's identity (path, inode, size, modification time; on an object store its ETag and time),
+the view and table definitions, the internal domains and the DuckDB version, plus whatever the
+caller measured on the new file (the asset checks' figures). :func:`refresh_warehouse` rebuilds
+only when the inputs' fingerprint differs from the stored one, so a run that rewrote no lake file
+leaves the warehouse alone and reuses what was measured on exactly these inputs.
+
 A lake on an object store is read through its fsspec filesystem, registered with each DuckDB
 connection (a registration lasts one connection, and needs no DuckDB extension download):
 open the warehouse with :func:`connect` or :func:`open_warehouse`, which do that.
@@ -16,14 +23,19 @@ open the warehouse with :func:`connect` or :func:`open_warehouse`, which do that
 
 from __future__ import annotations
 
+import glob
+import hashlib
+import json
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
 
+from relate_pipeline import conversation, tables
 from relate_pipeline.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
@@ -258,13 +270,125 @@ def cross_day_duplicates(connection: duckdb.DuckDBPyConnection) -> dict[str, int
     return duplicates
 
 
-def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[str] = ()) -> dict[str, int]:
-    """Build the warehouse beside ``db_path`` and swap it in; returns each lake table's row count.
+BUILD_TABLE = "build_info.build"
+"""Where a build keeps its inputs' fingerprint, row counts and measures; outside the analysts' schema."""
 
-    Only the lake views are counted (DuckDB answers from the Parquet footers); counting the
-    analyst views would run their joins on every build.
+_OBJECT_STAMP_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "generation", "md5Hash", "updated")
+"""What an object store's listing says about an object's version, for the stores fsspec reaches."""
+
+
+@dataclass(frozen=True)
+class WarehouseBuild:
+    """The warehouse file as built: its inputs' fingerprint, each lake table's row count, what was
+    measured on it, and whether this call rebuilt it."""
+
+    fingerprint: str
+    rows: dict[str, int]
+    measures: dict
+    rebuilt: bool
+
+
+def _file_stamps(lake: Lake, table: str) -> list[tuple]:
+    """Every published file of the table with what changes when it is replaced.
+
+    A local file is replaced by renaming a new file over it, so its inode changes even when its
+    size and modification time would not.
+    """
+    pattern = lake.parquet_glob(table)
+    filesystem = lake.filesystem
+    if filesystem is None:
+        stamps = []
+        for path in sorted(glob.glob(pattern)):
+            try:
+                status = os.stat(path)
+            except FileNotFoundError:
+                continue
+            stamps.append((path, status.st_ino, status.st_size, status.st_mtime_ns))
+        return stamps
+    filesystem.invalidate_cache()
+    found = filesystem.glob(filesystem._strip_protocol(pattern), detail=True)
+    return [
+        (path, info.get("size"), *(str(info[name]) for name in _OBJECT_STAMP_FIELDS if name in info))
+        for path, info in sorted(found.items())
+    ]
+
+
+def _definitions() -> list[str]:
+    """What the views are made of besides the files: the code that writes them and its SQL."""
+    sources = [hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest() for module in (conversation, tables)]
+    sources.append(hashlib.sha256(Path(__file__).read_bytes()).hexdigest())
+    specs = [f"{name}:{spec(name).partitioned}:{spec(name).schema}" for name in WAREHOUSE_TABLES]
+    return [duckdb.__version__, *sources, *specs, *_ANALYST_SQL]
+
+
+def inputs_fingerprint(lake: Lake, internal_domains: Sequence[str] = (), measured_by: str = "") -> str:
+    """A digest of everything a build reads: the lake's files, the definitions, the domains.
+
+    ``measured_by`` is the caller's own part (the code that takes its measures on the file), so a
+    change in how the measures are taken also counts as a change of inputs.
+    """
+    digest = hashlib.sha256()
+    parts: list[object] = ["warehouse-inputs-1", *_definitions(), normalise_domains(internal_domains), measured_by]
+    parts += [(name, lake.parquet_glob(name), _file_stamps(lake, name)) for name in WAREHOUSE_TABLES]
+    for part in parts:
+        digest.update(json.dumps(part, default=str).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def stored_build(db_path: str | Path, lake: Lake) -> WarehouseBuild | None:
+    """What the warehouse file says it was built from; None when there is no file, or it predates
+    fingerprints, or it cannot be opened read-only now (another process writes it)."""
+    if not Path(db_path).is_file():
+        return None
+    try:
+        with open_warehouse(db_path, lake) as connection:
+            row = connection.execute(f"SELECT fingerprint, row_counts, measures FROM {BUILD_TABLE}").fetchone()
+    except duckdb.Error:
+        return None
+    if row is None:
+        return None
+    fingerprint, rows, measures = row
+    return WarehouseBuild(fingerprint, json.loads(rows), json.loads(measures), rebuilt=False)
+
+
+def refresh_warehouse(
+    db_path: str | Path,
+    lake: Lake,
+    internal_domains: Sequence[str] = (),
+    measure: Callable[[duckdb.DuckDBPyConnection], dict] | None = None,
+    measured_by: str = "",
+) -> WarehouseBuild:
+    """Rebuild the warehouse unless it was built from exactly the current inputs.
+
+    ``measure`` runs on a new file before it is swapped in, and its result (JSON-serialisable) is
+    stored with it; an unchanged warehouse returns the measures stored with the same fingerprint.
     """
     domains = normalise_domains(internal_domains)
+    fingerprint = inputs_fingerprint(lake, domains, measured_by)
+    stored = stored_build(db_path, lake)
+    if stored is not None and stored.fingerprint == fingerprint:
+        return stored
+    return _build_file(db_path, lake, domains, fingerprint, measure)
+
+
+def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[str] = ()) -> dict[str, int]:
+    """Build the warehouse beside ``db_path`` and swap it in, whatever it was built from; returns
+    each lake table's row count."""
+    domains = normalise_domains(internal_domains)
+    return _build_file(db_path, lake, domains, inputs_fingerprint(lake, domains), None).rows
+
+
+def _build_file(
+    db_path: str | Path,
+    lake: Lake,
+    domains: list[str],
+    fingerprint: str,
+    measure: Callable[[duckdb.DuckDBPyConnection], dict] | None,
+) -> WarehouseBuild:
+    """Only the lake views are counted (DuckDB answers from the Parquet footers); counting the
+    analyst views would run their joins on every build. The fingerprint is taken before the build
+    reads anything, so a file replaced meanwhile makes the next call rebuild."""
     target = Path(db_path).absolute()
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
@@ -275,6 +399,12 @@ def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[
                 name: connection.execute(f"SELECT count(*) FROM {_quote_identifier(name)}").fetchone()[0]
                 for name in WAREHOUSE_TABLES
             }
+            stored_measures = json.dumps(measure(connection) if measure else {}, default=str)
+            connection.execute("CREATE SCHEMA build_info")
+            connection.execute(
+                f"CREATE TABLE {BUILD_TABLE} AS SELECT ? AS fingerprint, now() AS built_at, ? AS row_counts, ? AS measures",
+                [fingerprint, json.dumps(counts), stored_measures],
+            )
             connection.execute("CHECKPOINT")
         # A write-ahead log left by some other writer of the old file would be replayed
         # against the new one; it belongs to the file being replaced.
@@ -283,7 +413,7 @@ def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[
     finally:
         temp.unlink(missing_ok=True)
         Path(f"{temp}.wal").unlink(missing_ok=True)
-    return counts
+    return WarehouseBuild(fingerprint, counts, json.loads(stored_measures), rebuilt=True)
 
 
 def open_warehouse(db_path: str | Path, lake: Lake, read_only: bool = True) -> duckdb.DuckDBPyConnection:

@@ -145,9 +145,9 @@ def duckdb_text(path: Path) -> bytes:
     with duckdb.connect(str(path), read_only=True) as connection:
         views = connection.execute("SELECT sql FROM duckdb_views() WHERE NOT internal").fetchall()
         parts += [str(row).encode() for row in views]
-        tables = connection.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        for (table,) in tables:
-            parts += [str(row).encode() for row in connection.execute(f'SELECT * FROM "{table}"').fetchall()]
+        tables = connection.execute("SELECT schema_name, table_name FROM duckdb_tables()").fetchall()
+        for schema, table in tables:
+            parts += [str(row).encode() for row in connection.execute(f'SELECT * FROM "{schema}"."{table}"').fetchall()]
     return b"\n".join(parts)
 
 
