@@ -46,8 +46,10 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   to `RETURN` × the pace the refused request was sent at (CUBIC's fast return towards the
   window of the last loss) before growing slowly again.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
-  `HEADROOM` × that rate (the rest absorbs late wake-ups against a burst-1 bucket, see the gap
-  above) and stops probing above it. A 429 below an announced rate is the server's timing
+  `TIGHT_HEADROOM` × that rate (the rest absorbs late wake-ups and the server's timing jitter
+  against a burst-1 bucket, see the gap above) and stops probing above it; once an answer's
+  `RateLimit-Remaining` has shown room in the server's bucket (so the remaining count says what
+  the bucket holds and late requests catch up through it), at `HEADROOM` × that rate. A 429 below an announced rate is the server's timing
   jitter, not a storm (a burst-1 bucket refuses a request whose predecessor the server got to
   late, however evenly both were sent): while such 429s are at most `JITTER_SHARE` of the last
   second's answers they change nothing; beyond that each cuts the pace by `CUT` (from the pace,
@@ -99,6 +101,7 @@ CUT = 0.85
 GROWTH_PER_SECOND = 0.015
 RECOVERY_PER_SECOND = 1.25
 HEADROOM = 0.95
+TIGHT_HEADROOM = 0.9
 SEND_GAP = 1.0
 REFILL_GAP = 1.04
 JITTER_SHARE = 0.05
@@ -190,6 +193,7 @@ class RateGate:
         self._window: float = SLOW_START_WINDOW
         self._in_flight = 0
         self._room = 0.0
+        self._roomy = False
         self._wakers: list[Callable[[], None]] = []
         self._sleepers: set[Callable[[], None]] = set()
 
@@ -232,7 +236,9 @@ class RateGate:
         return min(rates) if rates else None
 
     def _headroom(self) -> float | None:
-        return None if self._announced is None else self._announced * HEADROOM
+        if self._announced is None:
+            return None
+        return self._announced * (HEADROOM if self._roomy else TIGHT_HEADROOM)
 
     def _rate(self) -> float | None:
         rates = [r for r in (self._ceiling(), self._learned, self._headroom()) if r is not None]
@@ -256,6 +262,7 @@ class RateGate:
             self._refusals.clear()
             self._window = SLOW_START_WINDOW
             self._room = 0.0
+            self._roomy = False
 
     # admission
 
@@ -422,20 +429,21 @@ class RateGate:
         if remaining is not None:
             # Requests still in flight may have been counted after this answer's.
             self._room = remaining - self._in_flight
+            self._roomy = self._roomy or remaining >= 1
         announced = announced_rate(headers)
         if announced is not None and announced != self._announced:
-            if self._announced is None:
+            first, self._announced = self._announced is None, announced
+            if first:
                 logger.info(
                     "%s announces %.4g requests/s (RateLimit-Policy); pacing at %.4g",
-                    self._name, announced, announced * HEADROOM,
+                    self._name, announced, self._headroom(),
                 )
-            self._announced = announced
             self._window = math.inf
             # 429s of requests sent before the announcement was known say nothing new.
             self._epoch += 1
             self._reschedule(self._clock())
             if self._learned is not None:
-                self._learned = min(self._learned, announced * HEADROOM)
+                self._learned = min(self._learned, self._headroom())
         if self._announced is None and status != 429:
             spent = spent_for(headers, self._wall_clock())
             if spent:
@@ -546,7 +554,7 @@ class RateGate:
         self._return_to = RETURN * pace if short else 0.0
         if self._announced is not None:
             # Below an announced rate a 429 is jitter: return to the announced pace fast.
-            self._return_to = self._announced * HEADROOM
+            self._return_to = self._headroom()
         if first and current is not None:
             learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)

@@ -265,10 +265,16 @@ def _send(clock: SimClock, gate: RateGate) -> Ticket:
     return outcome
 
 
+def test_an_announced_bucket_is_paced_closer_once_its_remaining_count_shows_room():
+    _, tight = _announced_gate(ANNOUNCED_50)
+    _, roomy = _announced_gate({**ANNOUNCED_50, "RateLimit-Remaining": "12"})
+    assert tight.rate == pytest.approx(0.9 * 50)
+    assert roomy.rate == pytest.approx(0.95 * 50)
+
+
 def test_against_an_announced_limit_a_late_send_is_caught_up_by_the_next():
     clock, gate = _announced_gate(ANNOUNCED_50)
-    pace = 0.95 * 50
-    assert gate.rate == pytest.approx(pace)
+    pace = 0.9 * 50
     late, next_one = gate.admit(), gate.admit()
     sent_late = clock.now = late.slot + 0.008  # woken 8 ms late
     assert isinstance(gate.admit(late), Ticket)
@@ -296,7 +302,7 @@ def test_a_rare_429_under_an_announced_rate_leaves_the_pace_alone():
     for _ in range(40):
         gate.settle(_send(clock, gate), 200, ANNOUNCED_50)
     gate.settle(_send(clock, gate), 429, ANNOUNCED_50, retry_after=1.0)
-    assert gate.rate == pytest.approx(0.95 * 50)
+    assert gate.rate == pytest.approx(0.9 * 50)
 
 
 def test_many_429s_under_an_announced_rate_still_cut_it():
@@ -307,11 +313,14 @@ def test_many_429s_under_an_announced_rate_still_cut_it():
     assert gate.rate < 0.9 * 50
 
 
-def test_over_http_an_announced_burst_of_one_is_paced_without_cuts(make_emulator, settings_for):
-    emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=10,
-                             rate_limit_burst=1, rate_limit_headers=True, latency_ms=20)
-    bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 60)
+def test_over_http_an_announced_bucket_with_room_is_paced_at_its_rate_less_a_little(
+    make_emulator, settings_for
+):
+    emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=20,
+                             rate_limit_headers=True, latency_ms=20)
+    bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 80)
     assert all(isinstance(body, bytes) for body in bodies)
-    assert stats.rate_limited <= 6
-    # The pace the announcement set, less only the headroom: no refusal cut it and stayed cut.
-    assert gate_for(emulator.base_url).rate == pytest.approx(0.95 * 10)
+    assert stats.rate_limited <= 2
+    # RateLimit-Remaining showed room in the bucket: 0.95 of the announced rate, not 0.9, and no
+    # refusal cut it.
+    assert gate_for(emulator.base_url).rate == pytest.approx(0.95 * 20)
