@@ -49,9 +49,9 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   `TIGHT_HEADROOM` × that rate (the rest absorbs late wake-ups and the server's timing jitter
   against a burst-1 bucket, see the gap above) and stops probing above it; once an answer's
   `RateLimit-Remaining` has shown room in the server's bucket (so the remaining count says what
-  the bucket holds and late requests catch up through it), at `HEADROOM` × that rate. A 429 below an announced rate is the server's timing
-  jitter, not a storm (a burst-1 bucket refuses a request whose predecessor the server got to
-  late, however evenly both were sent): while such 429s are at most `JITTER_SHARE` of the last
+  the bucket holds and late requests catch up through it), at `HEADROOM` × that rate. A 429
+  below an announced rate is the server's timing jitter, not a storm (a burst-1 bucket refuses a
+  request whose predecessor the server got to late, however evenly both were sent): while such 429s are at most `JITTER_SHARE` of the last
   second's answers they change nothing; beyond that each cuts the pace by `CUT` (from the pace,
   not to the last second's count), returning fast to the announced pace. It pauses only for a
   long Retry-After. `Remaining: 0` with a `Reset` (either header family) without a policy
