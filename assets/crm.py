@@ -6,7 +6,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, Me
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.crm import crm_tables, fetch_crm, replace_changed_snapshots
+from relate_pipeline.crm import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 
@@ -30,10 +30,13 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
         async with relate_api.async_client() as client:
             return await fetch_crm(client, warnings), client.stats.as_dict()
 
-    resources, stats = asyncio.run(fetch())
+    with collector_paused():
+        resources, stats = asyncio.run(fetch())
+        tables = crm_tables(resources)
+        # The decoded items go now, by reference counting, not at the collector's next run.
+        del resources
     for warning in warnings:
         context.log.warning(warning)
-    tables = crm_tables(resources)
     written = replace_changed_snapshots(lakehouse.lake, {name: tables[name] for name in CRM_TABLES})
     rows = {name: tables[name].num_rows for name in CRM_TABLES}
     context.log.info(", ".join(f"{name}={count}" for name, count in rows.items()))

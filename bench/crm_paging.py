@@ -6,7 +6,11 @@ Three measurements against one warmed emulator, interleaved run by run:
   after another): what fetching every page in turn costs, the floor a serial walk cannot beat;
 * concurrent paging: the CRM snapshot as the pipeline takes it (`fetch_crm`, the async client:
   the first page of each list, then its remaining offsets at once, verified);
-* the whole run: `relate-pipeline run` for one day, spawn to exit, CRM and meetings together.
+* the whole run: `relate-pipeline run` for one day, spawn to exit, CRM and meetings together,
+  split by the run's own Dagster event log (before the run starts, each step, Dagster around
+  them, after the run ends) with the emulator's CPU seconds over the same span;
+* the CRM step's own split, in this process: listing, table building and snapshot writes, with
+  the cyclic garbage collector paused as the asset pauses it and, for comparison, running.
 
 Run: python bench/crm_paging.py [--quick] [--runs N]   (writes bench/results/crm_paging.md as well)
 """
@@ -15,6 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import os
 import statistics
 import sys
@@ -24,11 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Ours, Window, log, write_result  # noqa: E402
+import psutil  # noqa: E402
+from harness import Ours, Window, latest_run_timeline, log, write_result  # noqa: E402
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient  # noqa: E402
-from relate_pipeline.crm import fetch_crm  # noqa: E402
+from relate_pipeline.crm import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots  # noqa: E402
 from relate_pipeline.emulator import EmulatorProcess  # noqa: E402
+from relate_pipeline.lake import Lake  # noqa: E402
+from relate_pipeline.tables import CRM_TABLES  # noqa: E402
 
 LATENCY_MS = 50
 FULL = {"contacts": 50_000, "organizations": 10_000}
@@ -52,16 +61,64 @@ def serial(emulator: EmulatorProcess) -> tuple[float, int, int]:
         return time.perf_counter() - started, client.stats.requests, items
 
 
-def concurrent(emulator: EmulatorProcess) -> tuple[float, int, int]:
-    """(seconds, requests, items) for the pipeline's CRM snapshot."""
-    async def snapshot() -> tuple[int, int]:
-        async with AsyncRelateClient(_settings(emulator)) as client:
-            resources = await fetch_crm(client)
-            return client.stats.requests, sum(len(items) for items in resources.values())
+async def _fetch(emulator: EmulatorProcess) -> tuple[dict[str, list[dict]], int]:
+    async with AsyncRelateClient(_settings(emulator)) as client:
+        return await fetch_crm(client), client.stats.requests
 
+
+def concurrent(emulator: EmulatorProcess) -> tuple[float, int, int]:
+    """(seconds, requests, items) for the pipeline's CRM listing, collector paused as the asset does."""
     started = time.perf_counter()
-    requests, items = asyncio.run(snapshot())
+    with collector_paused():
+        resources, requests = asyncio.run(_fetch(emulator))
+        items = sum(len(items) for items in resources.values())
+        del resources
     return time.perf_counter() - started, requests, items
+
+
+def step_split(emulator: EmulatorProcess, work: Path, paused: bool) -> dict[str, float]:
+    """The CRM step's listing, table building and writes (s), as the asset runs them."""
+    lake = Lake(str(work / f"lake-{time.monotonic_ns()}"))
+    pause = collector_paused() if paused else contextlib.nullcontext()
+    started = time.perf_counter()
+    with pause:
+        resources, _ = asyncio.run(_fetch(emulator))
+        fetched = time.perf_counter()
+        tables = crm_tables(resources)
+        del resources
+        built = time.perf_counter()
+    replace_changed_snapshots(lake, {name: tables[name] for name in CRM_TABLES})
+    written = time.perf_counter()
+    gc.collect()
+    return {"listing": fetched - started, "tables": built - fetched, "writes": written - built,
+            "step": written - started}
+
+
+def _emulator_process() -> psutil.Process:
+    for child in psutil.Process().children():
+        if "relate_pipeline.emulator" in " ".join(child.cmdline()):
+            return child
+    raise RuntimeError("the emulator's process was not found among this process's children")
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def whole_run_split(measured, timeline, emulator_cpu: float) -> dict[str, float]:
+    """Spawn to exit by the run's event log: before the run, each step, Dagster around them, after."""
+    steps = {f"step {name}": seconds for name, seconds in timeline.steps.items()}
+    inside = timeline.run_end - timeline.run_start
+    return {
+        "before the run starts (imports, API check, instance, run creation)": timeline.run_start - measured.started_at,
+        **steps,
+        "Dagster's events and steps around them": inside - sum(steps.values()),
+        "after the run ends (summary, exit)": measured.started_at + measured.seconds - timeline.run_end,
+        "whole run": measured.seconds,
+        "run process CPU (s)": measured.cpu_seconds,
+        "emulator CPU over the run (s)": emulator_cpu,
+    }
 
 
 def measure(quick: bool, runs: int) -> dict:
@@ -69,16 +126,23 @@ def measure(quick: bool, runs: int) -> dict:
     window = Window.weekday_before_today()
     work = Path(tempfile.mkdtemp(prefix="relate-crm-paging-"))
     ours = Ours(work)
-    results: dict[str, list] = {"serial": [], "concurrent": [], "run": []}
+    results: dict[str, list] = {"serial": [], "concurrent": [], "run": [], "run_split": [],
+                                "step_paused": [], "step_collecting": []}
     with EmulatorProcess(days=2, end_date=window.last, meetings_per_day=40, latency_ms=LATENCY_MS, **size) as emulator:
         concurrent(emulator)  # warms the emulator's list renderings
+        emulator_process = _emulator_process()
         load_at_start = "/".join(f"{v:.2f}" for v in os.getloadavg())
         for run in range(runs):
             results["serial"].append(serial(emulator))
             results["concurrent"].append(concurrent(emulator))
+            emulator_cpu = _cpu(emulator_process)
             measured, data_dir = ours.run(emulator, window)
+            emulator_cpu = _cpu(emulator_process) - emulator_cpu
             ours.discard(data_dir)
             results["run"].append(measured.seconds)
+            results["run_split"].append(whole_run_split(measured, latest_run_timeline(ours.home), emulator_cpu))
+            results["step_paused"].append(step_split(emulator, work, paused=True))
+            results["step_collecting"].append(step_split(emulator, work, paused=False))
             log(f"crm paging: run {run + 1}/{runs}: serial {results['serial'][-1][0]:.2f} s, "
                 f"concurrent {results['concurrent'][-1][0]:.2f} s, whole run {measured.seconds:.2f} s")
         load_at_end = "/".join(f"{v:.2f}" for v in os.getloadavg())
@@ -112,6 +176,21 @@ def render(measured: dict) -> str:
             f"{s[0]:.2f} / {c[0]:.2f} / {r:.2f}"
             for s, c, r in zip(results["serial"], results["concurrent"], results["run"])
         ),
+        "",
+        "Where the whole run's time goes (median s of the runs; the event log's steps):",
+        "",
+        "| part | median s |",
+        "|:---|---:|",
+        *(f"| {part} | {statistics.median(split[part] for split in results['run_split']):.2f} |"
+          for part in results["run_split"][0]),
+        "",
+        "The CRM step in this process (median s), collector paused as the asset pauses it / running:",
+        "",
+        "| phase | paused | running |",
+        "|:---|---:|---:|",
+        *(f"| {phase} | {statistics.median(r[phase] for r in results['step_paused']):.2f} | "
+          f"{statistics.median(r[phase] for r in results['step_collecting']):.2f} |"
+          for phase in results["step_paused"][0]),
     ]
     return "\n".join(lines) + "\n"
 

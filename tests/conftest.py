@@ -52,8 +52,7 @@ def rate_gates_learn_afresh() -> Iterator[None]:
     a later test's emulator on a reused port would inherit an earlier test's pacing or pause.
     """
     yield
-    for gate in list(ratelimit._registry.values()):
-        gate.forget()
+    ratelimit.forget_all()
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:

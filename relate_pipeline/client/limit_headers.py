@@ -3,7 +3,8 @@
 Two families are in use: the IETF draft's `RateLimit-Policy` / `RateLimit-Limit`,
 `RateLimit-Remaining`, `RateLimit-Reset`, and the older `X-RateLimit-*` triple. Only a policy
 names a window, so only `RateLimit-Policy` (`10;w=1`, or the newer `"name";q=10;w=1`) gives a
-rate; `Remaining: 0` with a `Reset` from either family says how long the quota is spent. Anything
+rate; `Remaining` says how many more requests the server would let through at once, and
+`Remaining: 0` with a `Reset` from either family says how long the quota is spent. Anything
 unreadable is ignored: a header can make the client slower, never crash it.
 """
 
@@ -35,6 +36,15 @@ def announced_rate(headers: Mapping[str, str]) -> float | None:
         if quota and window and quota > 0 and window > 0 and math.isfinite(quota / window):
             rates.append(quota / window)
     return min(rates) if rates else None
+
+
+def remaining_quota(headers: Mapping[str, str]) -> float | None:
+    """Requests the server says it would still let through now (either family), or None."""
+    for prefix in ("RateLimit-", "X-RateLimit-"):
+        remaining = _number(headers.get(prefix + "Remaining"))
+        if remaining is not None:
+            return remaining
+    return None
 
 
 def spent_for(headers: Mapping[str, str], now_unix: float) -> float | None:

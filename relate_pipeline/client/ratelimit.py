@@ -10,12 +10,18 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   second, and every request of the process is spaced 1/rate apart (GCRA-style virtual
   scheduling: idle time never accumulates into a burst). A token bucket answers 429s fast, so
   latency-based limiters see nothing, and capping concurrency does not bound a rate; pacing does.
-* **The spacing holds at send time**, not only when a slot is reserved: a request whose slot came
-  due while the event loop was busy still leaves `SEND_GAP`/rate after the previous one (a
-  whole interval: on the simulated busy loop, catching up by less cost more than it gained), so
-  a stall does not release a clump (a bucket with a burst of 1 refuses a request that arrives a
-  hair early). A request holding a slot is woken when the rate grows and the slots are voided,
-  instead of sleeping to a slot reserved at an outgrown rate.
+* **Slots are an absolute schedule** (each one interval after the one before, not after the
+  moment the previous request was woken), and **a minimum gap holds at send time**: a request
+  whose slot came due while the event loop was busy still leaves a gap after the previous one,
+  so a stall does not release a clump (a bucket with a burst of 1 refuses a request that
+  arrives a hair early). Against an unknown limit the gap is `SEND_GAP`/rate (a whole
+  interval: on the simulated busy loop, catching up by less cost more than it gained); against
+  an announced one it is one refill of the server's bucket (`REFILL_GAP`/announced rate), so the
+  pace's headroom catches up late wake-ups; and when the latest answer's `RateLimit-Remaining`
+  (less the requests in flight, which the server may have counted since) leaves room, there is
+  no gap at all: the server's bucket absorbs the catch-up. A request holding a slot is woken
+  when the rate grows and the slots are voided, instead of sleeping to a slot reserved at an
+  outgrown rate, and a timed hold resumes in the loop turn its timer fires in.
 * **Each later 429** cuts the rate to `CUT` × the current rate, or to what the server actually
   let through if that is lower (successes per second over the last second, or since the last
   pause ended), but never below `CUT` × what it let through, once per epoch: a 429 for a
@@ -40,10 +46,16 @@ URL, sync or async, passes through the same gate, which decides when it may be s
   to `RETURN` × the pace the refused request was sent at (CUBIC's fast return towards the
   window of the last loss) before growing slowly again.
 * **A `RateLimit-Policy` header** names the limit; from that response on the gate paces at
-  `HEADROOM` × that rate (the rest absorbs jitter against a burst-1 bucket) and stops probing
-  above it. A 429 below an announced rate is jitter, not a storm: it cuts like a later 429 and
-  pauses only for a long Retry-After. `Remaining: 0` with a `Reset` (either header family)
-  without a policy pauses like a Retry-After would.
+  `TIGHT_HEADROOM` × that rate (the rest absorbs late wake-ups and the server's timing jitter
+  against a burst-1 bucket, see the gap above) and stops probing above it; once an answer's
+  `RateLimit-Remaining` has shown room in the server's bucket (so the remaining count says what
+  the bucket holds and late requests catch up through it), at `HEADROOM` × that rate. A 429
+  below an announced rate is the server's timing jitter, not a storm (a burst-1 bucket refuses a
+  request whose predecessor the server got to late, however evenly both were sent): while such 429s are at most `JITTER_SHARE` of the last
+  second's answers they change nothing; beyond that each cuts the pace by `CUT` (from the pace,
+  not to the last second's count), returning fast to the announced pace. It pauses only for a
+  long Retry-After. `Remaining: 0` with a `Reset` (either header family) without a policy
+  pauses like a Retry-After would.
 * A fixed ceiling claimed by a client (`ClientSettings.rate_limit`, `RELATE_RATE_LIMIT`) caps
   everything above; the strictest live claim wins, and adaptation still runs below it.
 
@@ -68,7 +80,6 @@ from an injectable clock, so the behaviour above is tested without sleeping.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import logging
 import math
@@ -78,7 +89,7 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from relate_pipeline.client.limit_headers import announced_rate, spent_for
+from relate_pipeline.client.limit_headers import announced_rate, remaining_quota, spent_for
 
 logger = logging.getLogger("relate_pipeline.client")
 
@@ -89,8 +100,11 @@ FIRST_CUT = 0.8
 CUT = 0.85
 GROWTH_PER_SECOND = 0.015
 RECOVERY_PER_SECOND = 1.25
-HEADROOM = 0.9
+HEADROOM = 0.95
+TIGHT_HEADROOM = 0.9
 SEND_GAP = 1.0
+REFILL_GAP = 1.04
+JITTER_SHARE = 0.05
 FEW_SUCCESSES = 2
 RETURN = 0.9
 SHORTFALL = 0.97
@@ -112,6 +126,18 @@ def gate_for(base_url: str) -> RateGate:
         if gate is None:
             gate = _registry[base_url] = RateGate(base_url)
         return gate
+
+
+def forget_all() -> None:
+    """Every gate of the process forgets what it learned (see `RateGate.forget`).
+
+    For when every server behind them may have changed at once, e.g. between tests whose
+    emulators reuse a port, or between benchmark cases that reconfigure the server's limit.
+    """
+    with _registry_lock:
+        gates = list(_registry.values())
+    for gate in gates:
+        gate.forget()
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +189,11 @@ class RateGate:
         self._probing_blind = False
         self._return_to = 0.0
         self._successes: deque[float] = deque()
+        self._refusals: deque[float] = deque()
         self._window: float = SLOW_START_WINDOW
         self._in_flight = 0
+        self._room = 0.0
+        self._roomy = False
         self._wakers: list[Callable[[], None]] = []
         self._sleepers: set[Callable[[], None]] = set()
 
@@ -207,7 +236,9 @@ class RateGate:
         return min(rates) if rates else None
 
     def _headroom(self) -> float | None:
-        return None if self._announced is None else self._announced * HEADROOM
+        if self._announced is None:
+            return None
+        return self._announced * (HEADROOM if self._roomy else TIGHT_HEADROOM)
 
     def _rate(self) -> float | None:
         rates = [r for r in (self._ceiling(), self._learned, self._headroom()) if r is not None]
@@ -228,7 +259,10 @@ class RateGate:
             self._schedule_rate = math.inf
             self._wake_sleepers()
             self._successes.clear()
+            self._refusals.clear()
             self._window = SLOW_START_WINDOW
+            self._room = 0.0
+            self._roomy = False
 
     # admission
 
@@ -242,23 +276,38 @@ class RateGate:
                 if now < hold.slot:
                     return Hold(hold.slot - now, hold.slot, hold.schedule)
                 rate = self._rate()
-                spaced = -math.inf if rate is None else self._last_sent + SEND_GAP / rate
-                if now < spaced:
-                    return Hold(spaced - now, hold.slot, hold.schedule)
+                if rate is not None and self._room < 1:
+                    spaced = self._last_sent + self._send_gap(rate)
+                    if now < spaced:
+                        return Hold(spaced - now, hold.slot, hold.schedule)
                 return self._ticket(paced=True)
             if self._in_flight >= self._window:
                 return Hold(None)
             rate = self._rate()
             if rate is None:
                 return self._ticket(paced=False)
-            slot = max(now, self._next_slot, self._last_sent + 1.0 / rate)
+            slot = max(now, self._next_slot, self._last_sent + self._send_gap(rate))
             self._next_slot = slot + 1.0 / rate
             if slot <= now:
                 return self._ticket(paced=False)
             return Hold(slot - now, slot, self._schedule)
 
+    def _send_gap(self, rate: float) -> float:
+        """The shortest time from one send to the next.
+
+        Slots are an absolute schedule (each one interval after the one before), so a request
+        woken late is caught up by the next. Against an announced limit the next may follow as
+        soon as the server's bucket has refilled one request (a burst of 1 refuses anything
+        sooner), which the pace's headroom leaves time for: `REFILL_GAP` of its interval.
+        Against an unknown one, one whole interval of the pace.
+        """
+        if self._announced is not None:
+            return REFILL_GAP / self._announced
+        return SEND_GAP / rate
+
     def _ticket(self, *, paced: bool) -> Ticket:
         self._in_flight += 1
+        self._room -= 1
         self._last_sent = self._clock()
         return Ticket(self._epoch, paced, self._rate())
 
@@ -295,8 +344,17 @@ class RateGate:
                 if isinstance(outcome, Ticket):
                     return outcome
                 hold = outcome
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(released, outcome.seconds)
+                # A timer resolving the same future the wakers resolve: the task resumes in the
+                # loop turn the timer fires in (asyncio.wait_for takes two more turns to time
+                # out, and every late turn is a slot lost).
+                timer = None
+                if outcome.seconds is not None:
+                    timer = loop.call_later(outcome.seconds, _resolve, released)
+                try:
+                    await released
+                finally:
+                    if timer is not None:
+                        timer.cancel()
         finally:
             if hold is not None:
                 self._unregister(wake)
@@ -367,20 +425,25 @@ class RateGate:
             wake()
 
     def _read_headers(self, headers: Mapping[str, str], status: int, pause_cap: float) -> None:
+        remaining = remaining_quota(headers)
+        if remaining is not None:
+            # Requests still in flight may have been counted after this answer's.
+            self._room = remaining - self._in_flight
+            self._roomy = self._roomy or remaining >= 1
         announced = announced_rate(headers)
         if announced is not None and announced != self._announced:
-            if self._announced is None:
+            first, self._announced = self._announced is None, announced
+            if first:
                 logger.info(
                     "%s announces %.4g requests/s (RateLimit-Policy); pacing at %.4g",
-                    self._name, announced, announced * HEADROOM,
+                    self._name, announced, self._headroom(),
                 )
-            self._announced = announced
             self._window = math.inf
             # 429s of requests sent before the announcement was known say nothing new.
             self._epoch += 1
             self._reschedule(self._clock())
             if self._learned is not None:
-                self._learned = min(self._learned, announced * HEADROOM)
+                self._learned = min(self._learned, self._headroom())
         if self._announced is None and status != 429:
             spent = spent_for(headers, self._wall_clock())
             if spent:
@@ -398,13 +461,28 @@ class RateGate:
         count = sum(1 for t in self._successes if t >= since)
         return count, max(count, 1) / (now - since)
 
+    def _jitter(self, now: float) -> bool:
+        """Whether a 429 under an announced rate is one of a few: the server's own jitter.
+
+        A bucket with a burst of 1 refuses a request whose predecessor the server got to late,
+        however evenly they were sent; cutting the pace for that loses more than the refused
+        request. Up to `JITTER_SHARE` of the last second's answers may be such 429s; more mean
+        the announcement is not the whole story, and the rate is cut as for any 429.
+        """
+        self._refusals.append(now)
+        while self._refusals[0] < now - SUCCESS_WINDOW_S:
+            self._refusals.popleft()
+        since = now - SUCCESS_WINDOW_S
+        answered = len(self._refusals) + sum(1 for t in self._successes if t >= since)
+        return len(self._refusals) <= JITTER_SHARE * answered
+
     def _reschedule(self, now: float) -> None:
         """Void the slots reserved at the old rate: waiting requests reserve again at this one."""
         rate = self._rate()
         self._schedule += 1
         self._schedule_rate = math.inf if rate is None else rate
         self._wake_sleepers()
-        self._next_slot = now if rate is None else max(now, self._last_sent + 1.0 / rate)
+        self._next_slot = now if rate is None else max(now, self._last_sent + self._send_gap(rate))
 
     def _wake_sleepers(self) -> None:
         sleepers, self._sleepers = self._sleepers, set()
@@ -441,6 +519,10 @@ class RateGate:
     ) -> None:
         if ticket.epoch != self._epoch:
             return
+        if self._announced is not None and self._jitter(now):
+            if retry_after is not None and retry_after > SHORT_RETRY_AFTER:
+                self._pause(min(retry_after, pause_cap))
+            return
         first = self._learned is None and self._announced is None
         current = self._rate()
         count, let_through = self._let_through(now, over_the_whole_window=first)
@@ -448,6 +530,10 @@ class RateGate:
             self._found = let_through
             self._probing_blind = count < FEW_SUCCESSES
             learned = FIRST_CUT * let_through
+        elif self._announced is not None:
+            # The limit is known: cut from the pace. The count of the last second lags the pace
+            # at the start and after a pause, and cutting to it would start over from a crawl.
+            learned = CUT * current
         elif self._cuts == 1 and self._probing_blind:
             # Probing from a blind first estimate: the 429 came as the pace crossed the limit,
             # while the last second's count still lags behind the ramp.
@@ -468,7 +554,7 @@ class RateGate:
         self._return_to = RETURN * pace if short else 0.0
         if self._announced is not None:
             # Below an announced rate a 429 is jitter: return to the announced pace fast.
-            self._return_to = self._announced * HEADROOM
+            self._return_to = self._headroom()
         if first and current is not None:
             learned = min(learned, CUT * current)
         self._learned = max(MIN_RATE, learned)

@@ -15,7 +15,7 @@ import pytest
 
 from gate_simulation import SimClock, fixed_window, run, token_bucket
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient
-from relate_pipeline.client.ratelimit import Hold, RateGate, Ticket, gate_for
+from relate_pipeline.client.ratelimit import REFILL_GAP, Hold, RateGate, Ticket, forget_all, gate_for
 
 LIMITS = [
     pytest.param(token_bucket, 5, id="token-bucket-5"),
@@ -190,6 +190,15 @@ def test_forget_starts_over_unpaced():
     assert gate.rate_found is None and isinstance(gate.admit(), Ticket)
 
 
+def test_forget_all_makes_every_gate_of_the_process_start_over():
+    gates = [gate_for(f"http://127.0.0.1:9/forget-all-{n}") for n in range(2)]
+    for gate in gates:
+        gate.settle(gate.admit(), 429, {}, retry_after=1.0)
+    assert all(gate.rate_found is not None for gate in gates)
+    forget_all()
+    assert all(gate.rate_found is None and isinstance(gate.admit(), Ticket) for gate in gates)
+
+
 def test_client_rate_limit_keeps_a_burst_under_the_server_limit(make_emulator, settings_for):
     emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=8)
     ids = [
@@ -235,3 +244,83 @@ def test_over_http_an_announced_limit_is_kept_from_the_first_answer(make_emulato
     assert all(isinstance(body, bytes) for body in bodies)
     assert stats.rate_limited <= 2
     assert stats.rate_found == 50.0
+
+
+ANNOUNCED_50 = {"RateLimit-Policy": "50;w=1", "RateLimit-Remaining": "0"}
+
+
+def _announced_gate(headers: dict[str, str]) -> tuple[SimClock, RateGate]:
+    clock = SimClock()
+    gate = RateGate(clock=clock)
+    gate.settle(gate.admit(), 200, headers)
+    return clock, gate
+
+
+def _send(clock: SimClock, gate: RateGate) -> Ticket:
+    """A ticket as soon as the gate gives one, the clock moved to each hold's end."""
+    outcome = gate.admit()
+    while isinstance(outcome, Hold):
+        clock.now += outcome.seconds
+        outcome = gate.admit(outcome)
+    return outcome
+
+
+def test_an_announced_bucket_is_paced_closer_once_its_remaining_count_shows_room():
+    _, tight = _announced_gate(ANNOUNCED_50)
+    _, roomy = _announced_gate({**ANNOUNCED_50, "RateLimit-Remaining": "12"})
+    assert tight.rate == pytest.approx(0.9 * 50)
+    assert roomy.rate == pytest.approx(0.95 * 50)
+
+
+def test_against_an_announced_limit_a_late_send_is_caught_up_by_the_next():
+    clock, gate = _announced_gate(ANNOUNCED_50)
+    pace = 0.9 * 50
+    late, next_one = gate.admit(), gate.admit()
+    sent_late = clock.now = late.slot + 0.008  # woken 8 ms late
+    assert isinstance(gate.admit(late), Ticket)
+    clock.now = next_one.slot
+    held = gate.admit(next_one)
+    # One refill of the server's bucket (plus a margin) after the late send, not a whole
+    # interval of the pace: the schedule is caught up.
+    assert clock.now + held.seconds == pytest.approx(sent_late + REFILL_GAP / 50)
+    assert clock.now + held.seconds < sent_late + 1 / pace
+    clock.now += held.seconds
+    assert isinstance(gate.admit(held), Ticket)
+
+
+def test_with_room_left_in_the_servers_bucket_a_late_request_goes_at_once():
+    clock, gate = _announced_gate({**ANNOUNCED_50, "RateLimit-Remaining": "5"})
+    late, next_one = gate.admit(), gate.admit()
+    clock.now = late.slot + 0.015
+    assert isinstance(gate.admit(late), Ticket)
+    clock.now = next_one.slot
+    assert isinstance(gate.admit(next_one), Ticket)
+
+
+def test_a_rare_429_under_an_announced_rate_leaves_the_pace_alone():
+    clock, gate = _announced_gate(ANNOUNCED_50)
+    for _ in range(40):
+        gate.settle(_send(clock, gate), 200, ANNOUNCED_50)
+    gate.settle(_send(clock, gate), 429, ANNOUNCED_50, retry_after=1.0)
+    assert gate.rate == pytest.approx(0.9 * 50)
+
+
+def test_many_429s_under_an_announced_rate_still_cut_it():
+    clock, gate = _announced_gate(ANNOUNCED_50)
+    for _ in range(20):
+        ticket = _send(clock, gate)
+        gate.settle(ticket, 429 if clock.now > 0.2 else 200, ANNOUNCED_50, retry_after=1.0)
+    assert gate.rate < 0.9 * 50
+
+
+def test_over_http_an_announced_bucket_with_room_is_paced_at_its_rate_less_a_little(
+    make_emulator, settings_for
+):
+    emulator = make_emulator(days=1, end_date="2026-05-20", meetings_per_day=8, rate_limit=20,
+                             rate_limit_headers=True, latency_ms=20)
+    bodies, stats = _fetch_cycled(emulator, settings_for(emulator), 80)
+    assert all(isinstance(body, bytes) for body in bodies)
+    assert stats.rate_limited <= 2
+    # RateLimit-Remaining showed room in the bucket: 0.95 of the announced rate, not 0.9, and no
+    # refusal cut it.
+    assert gate_for(emulator.base_url).rate == pytest.approx(0.95 * 20)
