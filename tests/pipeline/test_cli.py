@@ -25,6 +25,17 @@ def run_cli(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess
     )
 
 
+def emulator_env(emulator, tmp_path: Path) -> dict[str, str]:
+    """The CLI's environment for a run against ``emulator``: data and a new Dagster home under ``tmp_path``."""
+    (tmp_path / "home").mkdir()
+    return {
+        "RELATE_API_BASE_URL": emulator.base_url,
+        "RELATE_API_KEY": emulator.api_key,
+        "RELATE_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path / "home"),
+    }
+
+
 def assert_rejected_in_one_line(result: subprocess.CompletedProcess, message: str, tmp_path: Path) -> None:
     """Exit status 2, one line naming the problem, no traceback, nothing written."""
     assert result.returncode == 2
@@ -118,13 +129,7 @@ def test_demo_builds_the_lake_and_warehouse_and_prints_a_query(tmp_path):
 
 def test_run_with_refresh_downloads_the_range_again_and_lands_a_regenerated_summary(make_emulator, tmp_path):
     emulator = make_emulator(days=2, meetings_per_day=4, contacts=40, organizations=10, late_fraction=0.0)
-    env = {
-        "RELATE_API_BASE_URL": emulator.base_url,
-        "RELATE_API_KEY": emulator.api_key,
-        "RELATE_DATA_DIR": str(tmp_path / "data"),
-        "DAGSTER_HOME": str(tmp_path / "home"),
-    }
-    (tmp_path / "home").mkdir()
+    env = emulator_env(emulator, tmp_path)
     assert run_cli("run", "--start", "2026-05-19", "--end", "2026-05-20", env=env).returncode == 0
     event = exposed_events(emulator.admin.snapshot(), date(2026, 5, 19), date(2026, 5, 19), "UTC")[0]
     recording_id = next(r["id"] for r in event["recordings"] if r["status"] == "done")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.pipeline.test_cli import run_cli
+from tests.pipeline.test_cli import emulator_env, run_cli
 from tests.pipeline.truth import exposed_events
 
 DAYS = ("2026-05-19", "2026-05-20")
@@ -16,13 +16,7 @@ DAYS = ("2026-05-19", "2026-05-20")
 def loaded(make_emulator, tmp_path):
     """An emulator, the CLI's environment for it, and the summary the first run printed."""
     emulator = make_emulator(days=2, meetings_per_day=4, contacts=40, organizations=10, late_fraction=0.0)
-    env = {
-        "RELATE_API_BASE_URL": emulator.base_url,
-        "RELATE_API_KEY": emulator.api_key,
-        "RELATE_DATA_DIR": str(tmp_path / "data"),
-        "DAGSTER_HOME": str(tmp_path / "home"),
-    }
-    (tmp_path / "home").mkdir()
+    env = emulator_env(emulator, tmp_path)
     return emulator, env, _summary(env)
 
 
