@@ -32,7 +32,7 @@ SNAPSHOT_FILE = "snapshot.parquet"
 COMPRESSION = "zstd"
 
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.\d+\.[0-9a-f]{32}\.tmp")
+_TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.(?P<pid>\d+)\.[0-9a-f]{32}\.tmp")
 
 STALE_TEMP_SECONDS = 3600
 """How old an empty, unlocked temp file must be before it counts as abandoned.
@@ -41,7 +41,9 @@ A writer holds an exclusive lock on its temp file from just after creating it un
 and writes nothing before locking; the kernel drops a dead process's locks (also for other hosts
 sharing the disk through a filesystem with working locks, such as NFSv4). So an unlocked file with
 bytes in it belongs to a dead writer, and only an empty one may be a writer between its create and
-its lock, which this age rules out."""
+its lock. The file's name carries its writer's pid: an empty file whose writer is no longer a
+process on this host is abandoned at once; otherwise (a live pid, perhaps reused, or a writer on
+another host) this age rules the window out."""
 
 
 @dataclass(frozen=True)
@@ -168,15 +170,16 @@ class Lake:
                 directory = f"{name}/date={date}"
                 if os.path.isdir(directory):
                     for entry in os.scandir(directory):
-                        if _TEMP_RE.fullmatch(entry.name):
-                            _remove_if_abandoned(entry.path)
+                        match = _TEMP_RE.fullmatch(entry.name)
+                        if match is not None:
+                            _remove_if_abandoned(entry.path, int(match["pid"]))
 
     def _clean_stale_temps(self, directory: str, final_name: str) -> None:
         """Remove local temp files that killed writers left behind; a live writer's file is never touched."""
         for entry in os.scandir(directory):
             match = _TEMP_RE.fullmatch(entry.name)
             if match is not None and match["final"] == final_name:
-                _remove_if_abandoned(entry.path)
+                _remove_if_abandoned(entry.path, int(match["pid"]))
 
     # ------------------------------------------------------------------ reads
     def read_partition(self, table: str, date: str) -> pa.Table | None:
@@ -247,7 +250,7 @@ class Lake:
         return sorted(dates)
 
 
-def _remove_if_abandoned(path: str) -> None:
+def _remove_if_abandoned(path: str, writer_pid: int) -> None:
     try:
         handle = open(path, "rb")
     except FileNotFoundError:
@@ -258,12 +261,23 @@ def _remove_if_abandoned(path: str) -> None:
         except BlockingIOError:
             return
         status = os.fstat(handle.fileno())
-        if status.st_size == 0 and time.time() - status.st_mtime < STALE_TEMP_SECONDS:
+        if status.st_size == 0 and _is_running(writer_pid) and time.time() - status.st_mtime < STALE_TEMP_SECONDS:
             return
         try:
             os.unlink(path)
         except FileNotFoundError:
             pass
+
+
+def _is_running(pid: int) -> bool:
+    """Whether ``pid`` names a process on this host (a zombie, not yet reaped, still counts)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 class _LocalSink:

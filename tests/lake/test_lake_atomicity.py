@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import duckdb
@@ -69,6 +71,17 @@ def test_an_empty_unlocked_temp_file_is_spared_until_it_is_old(tmp_path):
     assert empty.exists()
     _age(directory, STALE_TEMP_SECONDS + 60)
     lake.write_partition("summary_fields", DAY, summary_fields(3))
+    assert [p.name for p in directory.iterdir()] == ["part.parquet"]
+
+
+def test_an_empty_temp_file_whose_writer_has_exited_is_removed_at_once(tmp_path):
+    """A writer killed between creating its file and writing the first bytes leaves it empty."""
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(1))
+    exited = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
+    directory = tmp_path / "summary_fields" / f"date={DAY}"
+    (directory / f".part.parquet.{exited.stdout.strip()}.{'0' * 32}.tmp").touch()
+    lake.remove_abandoned_temps([DAY])
     assert [p.name for p in directory.iterdir()] == ["part.parquet"]
 
 
