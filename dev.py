@@ -2,7 +2,7 @@
 """Set-up and entry point for people and CI: a fresh machine needs only Python 3.11 and pip.
 
     python3 dev.py demo    # build a virtualenv, start the embedded emulator, run the last 7 days
-    python3 dev.py test    # build a virtualenv, run the whole test suite
+    python3 dev.py test    # build a virtualenv, run the whole test suite, a worker per core
 
 Any other arguments are passed to the `relate-pipeline` CLI inside the virtualenv
 (`python3 dev.py run --start 2026-11-01 --end 2026-11-07`, `python3 dev.py sql "FROM meetings"`,
@@ -53,7 +53,8 @@ def main(argv: list[str]) -> int:
         return 0
     ensure_environment()
     if argv[0] == "test":
-        command = [str(BIN / "python"), "-m", "pytest", *argv[1:]]
+        # One worker per core, each taking whole test files, so a module's fixtures are built once.
+        command = [str(BIN / "python"), "-m", "pytest", "-n", "auto", "--dist", "loadfile", *argv[1:]]
     else:
         command = [str(BIN / "relate-pipeline"), *argv]
     return subprocess.run(command, cwd=ROOT).returncode
