@@ -178,10 +178,11 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
                 if event.dagster_event_type in ASSET_EVENTS:
                     asset_events.append(event)
                     asset_event_ids.append(event_id)
-                    self._store_asset_event(conn, event, event_id)
                 else:
                     check_events.append((event, event_id))
             self._store_asset_event_tags(conn, asset_events, asset_event_ids)
+            for event, event_id in _last_of_each_kind_per_asset(asset_events, asset_event_ids):
+                self._store_asset_event(conn, event, event_id)
         for event, event_id in check_events:
             self.store_asset_check_event(event, event_id)
 
@@ -206,6 +207,18 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         self._close_all()
         super().dispose()
 
+
+
+def _last_of_each_kind_per_asset(events: Sequence[EventLogEntry], event_ids: Sequence[int]) -> list[tuple[EventLogEntry, int]]:
+    """The events whose updates of an asset's row (its last run, materialization, timestamp) last.
+
+    Each event overwrites the columns that every event of its kind sets, so storing only each
+    kind's last event per asset, in the batch's order, leaves the row as storing every event does.
+    """
+    last: dict[tuple[str, str], int] = {}
+    for position, event in enumerate(events):
+        last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = position
+    return [(events[position], event_ids[position]) for position in sorted(last.values())]
 
 
 def _mirrored_in_index(event: EventLogEntry) -> bool:

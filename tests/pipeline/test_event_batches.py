@@ -66,6 +66,10 @@ def recorded(home: Path) -> dict[str, object]:
             },
             "latest": {key: instance.get_latest_materialization_event(key).dagster_event.partition for key in KEYS},
             "tag names": {key: sorted(sorted(tags) for tags in storage.get_event_tags_for_asset(key)) for key in KEYS},
+            "asset rows": [
+                (entry.last_run_id == run_id, entry.last_materialization_record.partition_key)
+                for entry in (record.asset_entry for record in storage.get_asset_records(list(KEYS)))
+            ],
             "check": storage.get_latest_asset_check_execution_by_key([CHECK])[CHECK].status,
             "class": type(storage).__name__,
         }
