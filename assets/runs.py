@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
+from assets.startup import convert_without_pandas
 from relate_pipeline.settings import PipelineSettings, parse_day
 
 log = logging.getLogger(__name__)
@@ -68,12 +69,14 @@ def check_api_while_loading(settings: PipelineSettings) -> None:
     """The pre-flight request waits on the network while Dagster and the code location are imported.
 
     Importing writes nothing, so a failed check still leaves no data folder and no Dagster home;
-    the run that follows finds every module loaded. docs/benchmarks.md ("Where the time goes")
-    has the split of a run's fixed cost.
+    the run that follows finds every module loaded, and pyarrow set to convert without pandas.
+    docs/benchmarks.md ("Where the time goes") has the split of a run's fixed cost.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-check") as pool:
         checked = pool.submit(check_api, settings)
         import assets.definitions  # noqa: F401
+
+        convert_without_pandas()
         checked.result()
 
 

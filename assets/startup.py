@@ -13,6 +13,7 @@ worker) gets the frozen heap; only the CLI pauses before.
 from __future__ import annotations
 
 import gc
+import sys
 
 _paused = False
 _loaded = False
@@ -44,3 +45,34 @@ def loaded() -> None:
     gc.freeze()
     _loaded = True
     resume_collection()
+
+
+
+
+def convert_without_pandas() -> None:
+    """Keep pyarrow from importing pandas to convert Python values, which a run never needs.
+
+    The first time pyarrow converts Python values (``pa.array`` of a list), both its Python layer
+    and its C++ converter import pandas, to recognise pandas objects and missing-value markers;
+    each tries once and remembers the answer. The import costs a third of a second or more of a
+    run's start. Here one conversion runs while pandas cannot be imported, so both remember "no
+    pandas"; anything that does need pandas later (``Table.to_pandas``) still imports it then.
+    """
+    if "pandas" in sys.modules:
+        return
+    import pyarrow as pa
+
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array(["a string", None])
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import finder under which ``import pandas`` fails, as where pandas is not installed."""
+
+    @staticmethod
+    def find_spec(name: str, path: object = None, target: object = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("No module named 'pandas'", name=name)

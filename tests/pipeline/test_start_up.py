@@ -88,3 +88,30 @@ def test_a_pause_after_the_code_location_is_loaded_does_nothing():
         "print(json.dumps({'collecting': gc.isenabled()}))"
     )
     assert found == {"collecting": True}
+
+
+def test_after_the_run_sets_pyarrow_up_it_converts_python_values_without_importing_pandas():
+    found = in_new_interpreter(
+        "import datetime, json, sys\n"
+        "from assets.startup import convert_without_pandas\n"
+        "convert_without_pandas()\n"
+        "import pyarrow as pa\n"
+        "table = pa.table({'text': pa.array(['a', None]), 'number': pa.array([1.5, None]),\n"
+        "                  'at': pa.array([datetime.datetime(2026, 5, 19), None])})\n"
+        "rows = pa.Table.from_pylist([{'id': 'r1', 'n': 1}]).num_rows\n"
+        "print(json.dumps({'pandas': 'pandas' in sys.modules, 'nulls': table.column('at').null_count, 'rows': rows}))"
+    )
+    assert found == {"pandas": False, "nulls": 1, "rows": 1}
+
+
+def test_pandas_is_still_imported_for_whoever_asks_for_it_after_the_set_up():
+    found = in_new_interpreter(
+        "import json\n"
+        "from assets.startup import convert_without_pandas\n"
+        "convert_without_pandas()\n"
+        "import pyarrow as pa\n"
+        "frame = pa.table({'text': pa.array(['a', None])}).to_pandas()\n"
+        "import pandas\n"
+        "print(json.dumps({'frame': type(frame).__name__, 'back': pa.Table.from_pandas(frame).num_rows}))"
+    )
+    assert found == {"frame": "DataFrame", "back": 2}
