@@ -158,8 +158,9 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
 
         Dagster hands a batch to the storage only when ``DAGSTER_EVENT_BATCH_SIZE`` is set, which
         creating this storage does unless the environment already sets it; Dagster's own SQLite
-        storage would then store the batch event by event, one commit per event and database. Every row written is
-        the one ``store_event`` writes, in the same order.
+        storage would then store the batch event by event, one commit per event and database.
+        The rows written are the ones ``store_event`` writes, in the same order, except that an
+        asset's own row is updated once per kind of event rather than once per event.
         """
         statements = [self.prepare_insert_event(event) for event in events]
         for run_id in dict.fromkeys(event.run_id for event in events):
@@ -178,7 +179,7 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
                 if event.dagster_event_type in ASSET_EVENTS:
                     asset_events.append(event)
                     asset_event_ids.append(event_id)
-                else:
+                elif event.dagster_event_type in ASSET_CHECK_EVENTS:
                     check_events.append((event, event_id))
             self._store_asset_event_tags(conn, asset_events, asset_event_ids)
             for event, event_id in _last_of_each_kind_per_asset(asset_events, asset_event_ids):
@@ -208,7 +209,6 @@ class KeptOpenSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-
 def _last_of_each_kind_per_asset(events: Sequence[EventLogEntry], event_ids: Sequence[int]) -> list[tuple[EventLogEntry, int]]:
     """The events whose updates of an asset's row (its last run, materialization, timestamp) last.
 
@@ -217,7 +217,8 @@ def _last_of_each_kind_per_asset(events: Sequence[EventLogEntry], event_ids: Seq
     """
     last: dict[tuple[str, str], int] = {}
     for position, event in enumerate(events):
-        last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = position
+        if event.dagster_event.asset_key is not None:
+            last[(event.dagster_event.asset_key.to_string(), event.dagster_event_type)] = position
     return [(events[position], event_ids[position]) for position in sorted(last.values())]
 
 
