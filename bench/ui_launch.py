@@ -16,10 +16,8 @@ worker's imports).
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,39 +37,20 @@ class LaunchPath:
     recordings: int = 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for(port: int, process: subprocess.Popen, seconds: float = 240) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the Dagster webserver exited before serving")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5):
-                return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError("the Dagster webserver did not come up")
-
-
 def _launched_run(ours: Ours, emulator, window: Window, data_dir: Path) -> tuple[float, float, float]:
     """Wall, run and before-run seconds of one run submitted through a freshly started webserver."""
     from dagster import DagsterInstance
     from dagster_graphql import DagsterGraphQLClient
 
     from assets.automation import range_tags
-    from assets.dagster_ui import start_ui, stop_process_group
+    from assets.dagster_ui import free_port, start_ui, stop_process_group, wait_until_serving
 
-    port = _free_port()
+    port = free_port()
     webserver = start_ui(
         port, ours.env(emulator, data_dir, ours.home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        _wait_for(port, webserver)
+        wait_until_serving(port, webserver, seconds=240)
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
         with DagsterInstance.from_config(str(ours.home)) as instance:
             submitted = time.time()

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
+from assets.dagster_ui import free_port, wait_until_serving
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_for_webserver(port: int, process: subprocess.Popen, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "relate-pipeline ui exited early"
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5):
-                return
-        except OSError:
-            time.sleep(2)
-    raise AssertionError("the Dagster webserver did not come up")
-
-
 def test_ui_without_a_key_says_it_uses_the_emulator_and_runs_launched_through_it_succeed(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELATE_")}
     env.update(RELATE_DATA_DIR=str(tmp_path / "data"), DAGSTER_HOME=str(tmp_path / "home"))
     (tmp_path / "home").mkdir()
@@ -47,7 +29,7 @@ def test_ui_without_a_key_says_it_uses_the_emulator_and_runs_launched_through_it
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for_webserver(port, process, seconds=240)
+        wait_until_serving(port, process, seconds=240)
         client = DagsterGraphQLClient("127.0.0.1", port_number=port)
         yesterday = (date.today() - timedelta(days=1)).isoformat()
         run_id = client.submit_job_execution("relate_meetings", tags={"dagster/partition": yesterday})

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from assets.dagster_ui import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _serving(port: int) -> bool:
@@ -25,7 +20,7 @@ def _serving(port: int) -> bool:
 
 
 def test_the_code_location_served_over_grpc_validates(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("RELATE_")}, "RELATE_API_KEY": "unused"}
     server = subprocess.Popen(
         [DAGSTER, "api", "grpc", "--module-name", "assets.definitions", "--host", "127.0.0.1", "--port", str(port)],
