@@ -1,13 +1,15 @@
-"""Loading the code location without the cyclic garbage collector walking what is being loaded.
+"""What a process pays to start: the code location loaded without the cyclic garbage collector
+walking it, and pyarrow set up to convert without importing pandas.
 
-Importing Dagster, pyarrow, pandas and the code location creates several hundred thousand objects
+Importing Dagster, pyarrow and the code location creates several hundred thousand objects
 that live as long as the process. While they are created, the collector's passes walk them again
 and again, about a fifth of the CPU of loading them (docs/benchmarks.md, section 11).
 ``pause_collection`` stops the collector in a process about to load everything (``relate-pipeline
 run``); ``loaded``, called once the code location is defined, moves everything alive into the
 permanent generation (``gc.freeze``), which no later collection walks, and turns the collector
 back on. Every process that loads the code location (the CLI, the UI's code server, a run
-worker) gets the frozen heap; only the CLI pauses before.
+worker) gets the frozen heap; only the CLI pauses before. ``convert_without_pandas`` spares a
+run the import of pandas, which pyarrow would otherwise make on its first conversion.
 """
 
 from __future__ import annotations
