@@ -206,14 +206,27 @@ class Lake:
             source = self._fs.open(f"{directory}/{PARTITION_FILE}", "rb")
         except FileNotFoundError:
             return
-        with source, pq.ParquetFile(source) as parquet:
-            for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns):
+        with source, self._parquet_file(source) as parquet:
+            if parquet.metadata.num_rows <= batch_rows:
+                yield parquet.read(columns=columns, use_threads=False)
+                return
+            for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
                 yield pa.Table.from_batches([batch])
+
+    def _parquet_file(self, source) -> pq.ParquetFile:
+        """A reader sized for a partition file: tens of kilobytes to a few megabytes.
+
+        For files that small, pyarrow's column threads and, on a local disk, its pre-buffering of
+        read ranges cost more than they save (docs/benchmarks.md, "Reading the stores"); the
+        pipeline reads days in parallel itself. Pre-buffering stays for object storage, where it
+        turns many small range requests into a few.
+        """
+        return pq.ParquetFile(source, pre_buffer=not self._local)
 
     def _read(self, path: str) -> pa.Table | None:
         try:
-            with self._fs.open(path, "rb") as source:
-                return pq.read_table(source)
+            with self._fs.open(path, "rb") as source, self._parquet_file(source) as parquet:
+                return parquet.read(use_threads=False)
         except FileNotFoundError:
             return None
 

@@ -169,16 +169,25 @@ def _keep_latest_listing(listings: dict[str, list[dict]]) -> None:
         listings[day] = [event for event in events if newest[event["id"]][1] == day]
 
 
-async def locate_events(client: AsyncRelateClient, days: list[str], tz: ZoneInfo, held: dict[str, set[str]]) -> Located:
-    """List ``days``, then every other day an event moved to or from, until no listing points further."""
+async def locate_events(
+    client: AsyncRelateClient, days: list[str], tz: ZoneInfo, held_days: Awaitable[dict[str, set[str]]]
+) -> Located:
+    """List ``days``, then every other day an event moved to or from, until no listing points further.
+
+    ``held_days`` (where the raw store holds each event, see ``held_event_days``) is awaited once
+    the first listings are in, so the store can be read while they are on the network.
+    """
     located = Located()
+    held: dict[str, set[str]] | None = None
     held_on: dict[str, set[str]] = defaultdict(set)
-    for event_id, holding in held.items():
-        for day in holding:
-            held_on[day].add(event_id)
     pending = sorted(set(days))
     while pending:
         listed = await asyncio.gather(*(_list_day(client, day, tz) for day in pending))
+        if held is None:
+            held = await held_days
+            for event_id, holding in held.items():
+                for day in holding:
+                    held_on[day].add(event_id)
         located.listings.update(zip(pending, listed))
         _keep_latest_listing(located.listings)
         listed_on = {event["id"]: day for day, events in located.listings.items() for event in events}
@@ -334,18 +343,22 @@ def _read_stored(raw: Lake, lake: Lake | None, day: str) -> _StoredState:
     return _StoredState(stored_day(raw, day), finished_recordings(raw, lake, day) if lake is not None else None)
 
 
-async def _read_while(listing: Awaitable[Located], raw: Lake, lake: Lake | None, days: list[str]) -> tuple[Located, dict[str, _StoredState]]:
-    """The listings, and the stored state of ``days`` read meanwhile on a thread.
+async def _locate_while_reading(
+    client: AsyncRelateClient, tz: ZoneInfo, raw: Lake, lake: Lake | None, days: list[str]
+) -> tuple[Located, dict[str, _StoredState]]:
+    """The listings, and what the stores hold for ``days``, read meanwhile on threads.
 
-    Reading a day's stored partitions does not depend on its listing, and the listings spend most
-    of their time waiting on the network, so the raw store is read during that wait instead of
-    after it. Nothing is written before both are done.
+    Reading the stores does not depend on the listings, and the listings spend most of their time
+    waiting on the network, so the store is read during that wait instead of before and after it:
+    where every event is held (needed once the first listings are in), and each day's stored
+    state (needed once every listing is). Nothing is written before all of it is done.
     """
+    held = asyncio.ensure_future(asyncio.to_thread(held_event_days, raw))
     reading = asyncio.ensure_future(asyncio.to_thread(lambda: {day: _read_stored(raw, lake, day) for day in days}))
     try:
-        located = await listing
+        located = await locate_events(client, days, tz, held)
     except BaseException:
-        await asyncio.wait([reading])
+        await asyncio.wait([held, reading])
         raise
     return located, await reading
 
@@ -400,7 +413,7 @@ async def extract_meeting_days(
     for each day rewritten, letting it be flattened while later days are still being fetched.
     """
     in_range = days_between(first_day, last_day)
-    located, stored = await _read_while(locate_events(client, in_range, tz, held_event_days(raw)), raw, lake, in_range)
+    located, stored = await _locate_while_reading(client, tz, raw, lake, in_range)
     days = sorted(located.listings)
     now = policy.now or datetime.now(timezone.utc)
     report = RangeExtract({day: DayExtract(in_range=day in in_range) for day in days})

@@ -7,6 +7,7 @@ fetches dominate a pipeline run; anything that changes a recording drops its cac
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import random
 from typing import Any
@@ -40,6 +41,7 @@ class Calendar:
 
     def _resort(self) -> None:
         self._order = sorted(self.ws.events.values(), key=lambda e: (-epoch_micros(e.start_at), e.id))
+        self._descending_starts = [-epoch_micros(event.start_at) for event in self._order]
 
     def recordings_of(self, event: CalendarEvent) -> list[Recording]:
         return [self.ws.recordings[r] for r in event.recording_ids]
@@ -66,13 +68,12 @@ class Calendar:
             attendee_sets.append({e.lower() for c in self.ws.contacts.values() if c["organization_id"] == organization_id for e in c["emails"]})
         bounds = [(None if t is None else round(t * 1_000_000)) for t in (updated_after, starts_after, starts_before)]
         updated_floor, start_floor, start_ceiling = bounds
+        # A window of starts is a slice of the latest-first order: a day's listing does not walk
+        # the whole workspace.
+        first = 0 if start_ceiling is None else bisect.bisect_right(self._descending_starts, -start_ceiling)
+        last = len(self._order) if start_floor is None else bisect.bisect_right(self._descending_starts, -start_floor)
         result = []
-        for event in self._order:
-            start = epoch_micros(event.start_at)
-            if start_floor is not None and start < start_floor:
-                continue
-            if start_ceiling is not None and start >= start_ceiling:
-                continue
+        for event in self._order[first:last]:
             recordings = self.recordings_of(event)
             if not event.exposed(recordings, now):
                 continue
