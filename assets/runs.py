@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from pathlib import Path
 
-from assets.startup import convert_without_pandas
 from relate_pipeline.settings import PipelineSettings, parse_day
 
 log = logging.getLogger(__name__)
@@ -76,7 +75,6 @@ def check_api_while_loading(settings: PipelineSettings) -> None:
         checked = pool.submit(check_api, settings)
         import assets.definitions  # noqa: F401
 
-        convert_without_pandas()
         checked.result()
 
 

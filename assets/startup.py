@@ -7,9 +7,10 @@ and again, about a fifth of the CPU of loading them (docs/benchmarks.md, section
 ``pause_collection`` stops the collector in a process about to load everything (``relate-pipeline
 run``); ``loaded``, called once the code location is defined, moves everything alive into the
 permanent generation (``gc.freeze``), which no later collection walks, and turns the collector
-back on. Every process that loads the code location (the CLI, the UI's code server, a run
-worker) gets the frozen heap; only the CLI pauses before. ``convert_without_pandas`` spares a
-run the import of pandas, which pyarrow would otherwise make on its first conversion.
+back on, and sets pyarrow up to convert without pandas (``convert_without_pandas``), which spares
+a run the import of pandas that pyarrow would otherwise make on its first conversion. Every
+process that loads the code location (the CLI, the UI's code server, a run worker) gets the
+frozen heap and the set-up; only the CLI pauses before.
 """
 
 from __future__ import annotations
@@ -42,13 +43,13 @@ def resume_collection() -> None:
 
 
 def loaded() -> None:
-    """What is alive now lives as long as the process: no collection walks it again."""
+    """What is alive now lives as long as the process: no collection walks it again; and pyarrow
+    converts Python values without importing pandas from now on."""
     global _loaded
+    convert_without_pandas()
     gc.freeze()
     _loaded = True
     resume_collection()
-
-
 
 
 def convert_without_pandas() -> None:

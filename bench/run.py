@@ -13,6 +13,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
   conversation  speaker_stats / recording_stats query times over 90 days x 40 meetings/day
   rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
+  reads      a partition file through the lake's reader vs pyarrow's defaults; a re-run's store reads
   ui         a run launched through the Dagster webserver vs the same run from the CLI, 7 days x 40
 
 Each section writes bench/results/<section>.md; all of them together go to
@@ -41,12 +42,13 @@ import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
 import rate_limits  # noqa: E402
 import scale_days  # noqa: E402
+import store_reads  # noqa: E402
 import ui_launch  # noqa: E402
 import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "ui")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui")
 SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
 """Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
 
@@ -191,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
             parts.append(_save("rerun", unchanged_rerun.render(
                 reruns, plan.rerun_days, plan.rerun_meetings, reconciles, schedule,
                 plan.reconcile_days, plan.reconcile_meetings, runs, 50.0)))
+        if "reads" in sections:
+            reads = store_reads.measure(plan.rerun_days, plan.rerun_meetings, plan.repeats, ours)
+            parts.append(_save("store_reads", store_reads.render(reads, plan.repeats)))
         if "ui" in sections:
             paths = ui_launch.measure(plan.ui_days, plan.ui_meetings, runs, ours)
             parts.append(_save("ui", ui_launch.render(paths, plan.ui_days, plan.ui_meetings, runs, 50.0)))

@@ -104,6 +104,17 @@ def test_after_the_run_sets_pyarrow_up_it_converts_python_values_without_importi
     assert found == {"pandas": False, "nulls": 1, "rows": 1}
 
 
+def test_every_process_that_loads_the_code_location_converts_without_importing_pandas():
+    found = in_new_interpreter(
+        "import json, sys\n"
+        "import assets.definitions\n"
+        "import pyarrow as pa\n"
+        "rows = pa.Table.from_pylist([{'id': 'r1', 'text': None}]).num_rows\n"
+        "print(json.dumps({'pandas': 'pandas' in sys.modules, 'rows': rows}))"
+    )
+    assert found == {"pandas": False, "rows": 1}
+
+
 def test_pandas_is_still_imported_for_whoever_asks_for_it_after_the_set_up():
     found = in_new_interpreter(
         "import json\n"
