@@ -207,7 +207,7 @@ class Lake:
         except FileNotFoundError:
             return
         with source, self._parquet_file(source) as parquet:
-            if parquet.metadata.num_rows <= batch_rows:
+            if 0 < parquet.metadata.num_rows <= batch_rows:
                 yield parquet.read(columns=columns, use_threads=False)
                 return
             for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):

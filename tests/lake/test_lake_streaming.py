@@ -74,6 +74,12 @@ def test_iter_partition_of_an_unwritten_day_yields_nothing(tmp_path):
     assert list(Lake(str(tmp_path)).iter_partition("summary_fields", DAY, batch_rows=10)) == []
 
 
+def test_iter_partition_of_a_day_written_empty_yields_nothing(tmp_path):
+    lake = Lake(str(tmp_path))
+    lake.write_partition("summary_fields", DAY, summary_fields(0))
+    assert list(lake.iter_partition("summary_fields", DAY, batch_rows=10)) == []
+
+
 def test_iter_partition_rejects_a_batch_size_below_one(tmp_path):
     with pytest.raises(ValueError, match="batch_rows must be a positive integer, got 0"):
         list(Lake(str(tmp_path)).iter_partition("summary_fields", DAY, batch_rows=0))
