@@ -17,8 +17,8 @@ from dagster import (
 from assets.meetings import meetings
 from assets.partitions import SETTINGS, daily_partitions
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.changes import ChangeCursor, contiguous_ranges, detect_changes, reconcile_changes, run_key_digest
-from relate_pipeline.raw_store import held_event_days
+from relate_pipeline.meetings.changes import ChangeCursor, contiguous_ranges, detect_changes, reconcile_changes, run_key_digest
+from relate_pipeline.meetings.raw_store import held_event_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"

@@ -6,7 +6,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, Me
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.crm import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots
+from relate_pipeline.crm.fetch import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 

@@ -33,8 +33,8 @@ from dagster import (
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.partitions import SETTINGS, daily_partitions, partition_days
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.meeting_extraction import RangeExtract, RefetchPolicy, extract_meeting_days
-from relate_pipeline.meeting_tables import MeetingDayWriter, RangeTables, tables_current
+from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
+from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, tables_current
 from relate_pipeline.tables import MEETING_TABLES
 
 RAW_MEETINGS_KEY = AssetKey("raw_meetings")

@@ -16,8 +16,8 @@ from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
 from assets.resources import Lakehouse
-from relate_pipeline.conversation import ConversationSummary, conversation_summary
-from relate_pipeline.warehouse import cross_day_duplicates, open_warehouse, refresh_warehouse
+from relate_pipeline.warehouse.conversation import ConversationSummary, conversation_summary
+from relate_pipeline.warehouse.build import cross_day_duplicates, open_warehouse, refresh_warehouse
 
 MIN_MATCH_RATE = 0.5
 MIN_TALK_RESOLUTION = 0.4

@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 
 from harness import Ours, Window, log, markdown_table, median, warm_emulator
-from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY, conversation_summary
-from relate_pipeline.flatten.segments import transcript_segments
-from relate_pipeline.flatten import flatten_raw_recordings
+from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY, conversation_summary
+from relate_pipeline.meetings.segments import transcript_segments
+from relate_pipeline.meetings.raw_tables import flatten_raw_recordings
 from relate_pipeline.lake import Lake
 
 GOAL_S = 2.0

@@ -34,7 +34,7 @@ import psutil  # noqa: E402
 from harness import Ours, Window, latest_run_timeline, log, write_result  # noqa: E402
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient  # noqa: E402
-from relate_pipeline.crm import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots  # noqa: E402
+from relate_pipeline.crm.fetch import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots  # noqa: E402
 from relate_pipeline.emulator import EmulatorProcess  # noqa: E402
 from relate_pipeline.lake import Lake  # noqa: E402
 from relate_pipeline.tables import CRM_TABLES  # noqa: E402

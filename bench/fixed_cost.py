@@ -37,7 +37,7 @@ CHILD = r"""
 import json, os, sys, time
 spawned = float(sys.argv[1]); marks = {"start": time.time()}
 from assets import cli
-from assets.runs import check_api_while_loading, prepare_dagster_home, run_pipeline, day_range
+from relate_cli.runs import check_api_while_loading, prepare_dagster_home, run_pipeline, day_range
 from assets.startup import pause_collection
 from relate_pipeline.settings import PipelineSettings
 cli.build_parser()
@@ -53,8 +53,8 @@ DagsterInstance.get()
 marks["instance"] = time.time()
 ok = run_pipeline(first, last)
 marks["run"] = time.time()
-from assets.reports import print_summary
-from relate_pipeline.warehouse import connect
+from relate_cli.reports import print_summary
+from relate_pipeline.warehouse.build import connect
 with open(os.devnull, "w") as out, connect(settings) as connection:
     print_summary(connection, settings.warehouse_path, out)
 marks["printed"] = time.time()

@@ -20,7 +20,7 @@ from collections.abc import Callable
 import orjson
 import pyarrow.parquet as pq
 
-from relate_pipeline.flatten import flatten_recording_bodies
+from relate_pipeline.meetings.recordings import flatten_recording_bodies
 
 ENGLISH = [
     "Thanks everyone for joining, let's get started with the quarterly review.",

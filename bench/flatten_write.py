@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 from harness import Window, done_recording_ids, fetch_bodies, log, markdown_table, median, warm_emulator
-from relate_pipeline.flatten import RecordingFetch, flatten_raw_recordings, raw_recordings_table
+from relate_pipeline.meetings.raw_tables import RecordingFetch, flatten_raw_recordings, raw_recordings_table
 from relate_pipeline.lake import Lake
 
 DAY = "2000-01-01"

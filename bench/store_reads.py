@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 
 from harness import Ours, Window, log, markdown_table, median, warm_emulator
 from relate_pipeline.lake import PARTITION_FILE, Lake
-from relate_pipeline.meeting_tables import finished_recordings
-from relate_pipeline.raw_store import held_event_days, stored_day
+from relate_pipeline.meetings.day_tables import finished_recordings
+from relate_pipeline.meetings.raw_store import held_event_days, stored_day
 
 TABLES = (
     ("raw", "raw_calendar_events"),

@@ -43,7 +43,7 @@ def _launched_run(ours: Ours, emulator, window: Window, data_dir: Path) -> tuple
     from dagster_graphql import DagsterGraphQLClient
 
     from assets.automation import range_tags
-    from assets.dagster_ui import free_port, start_ui, stop_process_group, wait_until_serving
+    from relate_cli.ui import free_port, start_ui, stop_process_group, wait_until_serving
 
     port = free_port()
     webserver = start_ui(

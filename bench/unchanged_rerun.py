@@ -19,7 +19,7 @@ from pathlib import Path
 from harness import Ours, Window, log, markdown_table, median, warm_emulator
 from scale_days import phase_breakdown
 
-from relate_pipeline.changes import reconcile_changes
+from relate_pipeline.meetings.changes import reconcile_changes
 from relate_pipeline.client import ClientSettings, RelateClient
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import parse_timezone

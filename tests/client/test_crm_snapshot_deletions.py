@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from relate_pipeline.client import AsyncRelateClient
-from relate_pipeline.crm import fetch_crm
+from relate_pipeline.crm.fetch import fetch_crm
 
 
 class _DeletesAListOnceListed(AsyncRelateClient):

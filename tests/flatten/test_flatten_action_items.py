@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from relate_pipeline.flatten import split_action_item
+from relate_pipeline.meetings.recordings import split_action_item
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import orjson
 import pytest
 
-from relate_pipeline.flatten import CRM_RESOURCES, flatten_crm
+from relate_pipeline.crm.flatten import CRM_RESOURCES, flatten_crm
 from relate_pipeline.tables import TABLES
 
 SPEC_LISTS = [

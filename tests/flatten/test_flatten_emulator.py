@@ -6,7 +6,9 @@ import httpx
 import orjson
 import pytest
 
-from relate_pipeline.flatten import flatten_crm, flatten_events, flatten_recording_bodies
+from relate_pipeline.crm.flatten import flatten_crm
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.recordings import flatten_recording_bodies
 from relate_pipeline.tables import TABLES
 
 

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 import pytest
 from flatten_samples import SPEC_EVENT, event
 
-from relate_pipeline.flatten import flatten_events
+from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.tables import TABLES
 
 

@@ -13,7 +13,8 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relate_pipeline.flatten import flatten_events, flatten_recording_bodies, flatten_recordings
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.recordings import flatten_recording_bodies, flatten_recordings
 from relate_pipeline.tables import TABLES
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

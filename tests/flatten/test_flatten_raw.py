@@ -5,13 +5,7 @@ from datetime import datetime, timezone
 import orjson
 from flatten_samples import SPEC_EVENT, SPEC_RECORDING, body, event
 
-from relate_pipeline.flatten import (
-    RecordingFetch,
-    flatten_raw_recordings,
-    listed_done_recordings,
-    raw_events_table,
-    raw_recordings_table,
-)
+from relate_pipeline.meetings.raw_tables import RecordingFetch, flatten_raw_recordings, listed_done_recordings, raw_events_table, raw_recordings_table
 
 FETCHED_AT = datetime(2026, 5, 17, 0, 0, tzinfo=timezone.utc)
 

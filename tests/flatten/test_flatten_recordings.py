@@ -7,7 +7,7 @@ import orjson
 import pytest
 from flatten_samples import SPEC_RECORDING, body, recording
 
-from relate_pipeline.flatten import flatten_recording_bodies, flatten_recordings
+from relate_pipeline.meetings.recordings import flatten_recording_bodies, flatten_recordings
 from relate_pipeline.tables import TABLES
 
 STARTED = datetime(2026, 5, 16, 2, 0, tzinfo=timezone.utc)

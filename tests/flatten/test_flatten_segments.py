@@ -5,8 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from relate_pipeline.flatten import flatten_recording_bodies
-from relate_pipeline.flatten.segments import transcript_segments
+from relate_pipeline.meetings.recordings import flatten_recording_bodies
+from relate_pipeline.meetings.segments import transcript_segments
 from relate_pipeline.tables import empty_table
 
 

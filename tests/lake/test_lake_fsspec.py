@@ -6,7 +6,7 @@ import fsspec
 import pytest
 from lake_support import summary_fields
 
-from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 
 

@@ -16,7 +16,7 @@ from tests.pipeline.truth import exposed_events
 def run_cli(*args: str, env: dict[str, str], timeout: float = 240) -> subprocess.CompletedProcess:
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("RELATE_")}
     return subprocess.run(
-        [sys.executable, "-m", "assets.cli", *args],
+        [sys.executable, "-m", "relate_cli.main", *args],
         env={**inherited, **env},
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from relate_pipeline.crm import collector_paused
+from relate_pipeline.crm.fetch import collector_paused
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, ServerError
 from relate_pipeline.lake import Lake
-from relate_pipeline.meeting_extraction import extract_meeting_days
-from relate_pipeline.meeting_tables import MeetingDayWriter
+from relate_pipeline.meetings.extraction import extract_meeting_days
+from relate_pipeline.meetings.day_tables import MeetingDayWriter
 
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
 DAYS = ["2026-05-18", "2026-05-19", "2026-05-20"]

@@ -16,7 +16,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventL
 
 from assets.event_log import DAGSTER_VERSION, KeptOpenSqliteEventLogStorage
 
-from assets.runs import FIRST_INSTANCE_YAML
+from relate_cli.runs import FIRST_INSTANCE_YAML
 
 DAY = "2026-05-19"
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,7 @@ def run_day(emulator, data: Path) -> None:
     """`relate-pipeline run` with no DAGSTER_HOME set: the home it creates beside the data."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RELATE_") and k != "DAGSTER_HOME"}
     env.update(RELATE_API_BASE_URL=emulator.base_url, RELATE_API_KEY=emulator.api_key, RELATE_DATA_DIR=str(data))
-    command = [sys.executable, "-m", "assets.cli", "run", "--start", DAY, "--end", DAY]
+    command = [sys.executable, "-m", "relate_cli.main", "run", "--start", DAY, "--end", DAY]
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240, cwd=ROOT)
     assert result.returncode == 0, result.stderr[-3000:]
 

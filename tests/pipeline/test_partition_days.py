@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relate_pipeline.days import local_day
-from relate_pipeline.flatten import flatten_events
+from relate_pipeline.meetings.days import local_day
+from relate_pipeline.meetings.events import flatten_events
 
 NAIVE_LATE_EVENING = "2026-05-18T23:30:00"
 

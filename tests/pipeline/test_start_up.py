@@ -25,7 +25,7 @@ def in_new_interpreter(code: str) -> dict:
 def test_importing_the_conversation_views_imports_neither_arrow_nor_duckdb_and_reads_no_unicode_table():
     found = in_new_interpreter(
         "import json, sys\n"
-        "import relate_pipeline.conversation\n"
+        "import relate_pipeline.warehouse.conversation\n"
         "from relate_pipeline import unicode_tables\n"
         "print(json.dumps({'modules': [m for m in ('pyarrow', 'numpy', 'pandas', 'duckdb') if m in sys.modules],"
         " 'tables_read': unicode_tables.every_code_point.cache_info().currsize}))"

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 import pyarrow.parquet as pq
 import pytest
 
-import relate_pipeline.meeting_extraction as extraction
-import relate_pipeline.meeting_tables as tables
-import relate_pipeline.raw_store as raw_store
+import relate_pipeline.meetings.extraction as extraction
+import relate_pipeline.meetings.day_tables as tables
+import relate_pipeline.meetings.raw_store as raw_store
 from relate_pipeline.client import AsyncRelateClient, ClientSettings
-from relate_pipeline.flatten import flatten_raw_recordings
+from relate_pipeline.meetings.raw_tables import flatten_raw_recordings
 from relate_pipeline.lake import Lake
 
 DAY = date(2026, 5, 19)

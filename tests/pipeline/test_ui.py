@@ -12,7 +12,7 @@ from pathlib import Path
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
-from assets.dagster_ui import free_port, wait_until_serving
+from relate_cli.ui import free_port, wait_until_serving
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +25,7 @@ def test_ui_without_a_key_says_it_uses_the_emulator_and_runs_launched_through_it
     (tmp_path / "home" / "dagster.yaml").touch()
     log = (tmp_path / "ui.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "assets.cli", "ui", "--port", str(port)],
+        [sys.executable, "-m", "relate_cli.main", "ui", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     try:

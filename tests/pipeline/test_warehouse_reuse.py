@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import duckdb
 import pytest
 
-import relate_pipeline.warehouse as warehouse_module
+import relate_pipeline.warehouse.build as warehouse_module
 from assets.resources import Lakehouse
 from relate_pipeline.client import ClientSettings, RelateClient
 from tests.pipeline.workspace_support import SMALL_WORKSPACE_DAYS, event_on, metadata_of

@@ -26,7 +26,7 @@ from assets.resources import RelateApi
 from relate_pipeline.client import ClientSettings
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES, RAW_TABLES, WAREHOUSE_TABLES
-from relate_pipeline.warehouse import ANALYST_VIEWS
+from relate_pipeline.warehouse.build import ANALYST_VIEWS
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
@@ -177,5 +177,5 @@ def cli_env(**values: str) -> dict[str, str]:
 def run_cli(*args: str, env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess:
     """`relate-pipeline ARGS` in a child process, as a user would run it."""
     return subprocess.run(
-        [sys.executable, "-m", "assets.cli", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
+        [sys.executable, "-m", "relate_cli.main", *args], env=env, capture_output=True, text=True, timeout=timeout, cwd=ROOT
     )

@@ -20,7 +20,7 @@ import pytest
 
 from relate_pipeline.emulator import EmulatorProcess
 from relate_pipeline.emulator.drift import EVENT_DRIFTS, RECORDING_DRIFTS, UNUSUAL_TEXT
-from relate_pipeline.flatten.recordings import RESERVED_SUMMARY_KEYS
+from relate_pipeline.meetings.recordings import RESERVED_SUMMARY_KEYS
 from relate_pipeline.tables import MEETING_TABLES
 from tests.pipeline.conftest import PipelineHarness
 from tests.reliability.reliability_support import DAYS, FIRST, LAST, RELIABILITY_EMULATOR

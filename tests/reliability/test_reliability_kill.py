@@ -25,7 +25,7 @@ import pytest
 
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse.build import build_warehouse
 from tests.pipeline.conftest import PipelineHarness
 from tests.reliability.reliability_support import (
     DAYS,
@@ -55,7 +55,7 @@ def hold_before_publishing(event, args):
         time.sleep(600)
 
 sys.addaudithook(hold_before_publishing)
-from assets.cli import main
+from relate_cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -16,7 +16,7 @@ import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from relate_pipeline.flatten import RecordingFetch, flatten_raw_recordings, raw_recordings_table
+from relate_pipeline.meetings.raw_tables import RecordingFetch, flatten_raw_recordings, raw_recordings_table
 from tests.flatten.test_flatten_properties import detail_with_id, input_strings
 
 FETCHED_AT = datetime(2026, 5, 21, 6, tzinfo=timezone.utc)

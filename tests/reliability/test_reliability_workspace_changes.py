@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings
-from relate_pipeline.meeting_extraction import extract_meeting_days
-from relate_pipeline.raw_store import held_event_days
+from relate_pipeline.meetings.extraction import extract_meeting_days
+from relate_pipeline.meetings.raw_store import held_event_days
 from tests.pipeline.conftest import PipelineHarness
 from tests.pipeline.workspace_support import event_on, file_states, lake_event_days
 from tests.reliability.reliability_support import FIRST, LAST, TunedRelateApi

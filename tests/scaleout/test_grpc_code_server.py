@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from assets.dagster_ui import free_port
+from relate_cli.ui import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DAGSTER = str(Path(sys.executable).with_name("dagster"))

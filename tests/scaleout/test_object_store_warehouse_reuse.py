@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from relate_pipeline.flatten import flatten_events
+from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.lake import Lake
-from relate_pipeline.warehouse import refresh_warehouse
+from relate_pipeline.warehouse.build import refresh_warehouse
 
 DAY = "2026-05-18"
 

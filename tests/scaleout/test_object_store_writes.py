@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 from tests.lake.lake_support import kill_held_writer, start_held_writer, summary_fields
 from tests.scaleout.conftest import object_keys

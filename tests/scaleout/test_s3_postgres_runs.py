@@ -33,7 +33,7 @@ def run(command: list[str], env: dict[str, str], timeout: float = 300) -> subpro
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return run([sys.executable, "-m", "assets.cli", *args], env)
+    return run([sys.executable, "-m", "relate_cli.main", *args], env)
 
 
 def table_counts(env: dict[str, str]) -> dict[str, int]:

@@ -6,7 +6,7 @@ from conversation_samples import INTERNAL_DOMAINS as CONVERSATION_DOMAINS
 from conversation_samples import write_conversation_lake
 from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
 
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse.build import build_warehouse
 
 
 @pytest.fixture(scope="module")

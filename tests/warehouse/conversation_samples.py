@@ -23,7 +23,8 @@ from datetime import datetime, timezone
 
 from warehouse_samples import event, write_lake
 
-from relate_pipeline.flatten import RecordingFetch, flatten_events, flatten_raw_recordings, raw_recordings_table
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.raw_tables import RecordingFetch, flatten_raw_recordings, raw_recordings_table
 from relate_pipeline.lake import Lake
 
 INTERNAL_DOMAINS = ["relate.so"]

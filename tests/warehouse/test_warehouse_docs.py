@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
 from relate_pipeline.tables import TABLES
-from relate_pipeline.warehouse import ANALYST_VIEWS
+from relate_pipeline.warehouse.build import ANALYST_VIEWS
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "data-model.md").read_text(encoding="utf-8")
 EXAMPLES = dict(re.findall(r"^(\S[^\n]*):\n\n```sql\n(.*?)```", DOC, flags=re.DOTALL | re.MULTILINE))

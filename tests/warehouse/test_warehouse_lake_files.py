@@ -5,9 +5,9 @@ from __future__ import annotations
 import duckdb
 from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
 
-from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.tables import empty_table
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.warehouse.build import build_warehouse
 
 
 def _count(db_path, table: str) -> int:

@@ -7,7 +7,7 @@ import sys
 import pyarrow as pa
 import pytest
 
-from relate_pipeline.flatten.segments import normalised_name
+from relate_pipeline.meetings.segments import normalised_name
 
 
 def keys(db, names: list[str | None]) -> list[str | None]:

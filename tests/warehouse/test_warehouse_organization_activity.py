@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 from conversation_samples import query_rows
 
-from relate_pipeline.conversation import conversation_summary
+from relate_pipeline.warehouse.conversation import conversation_summary
 
 E1_TALK = 11.7 + 8.0  # R1 and R2
 

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
 
-from relate_pipeline.flatten import flatten_events
-from relate_pipeline.warehouse import build_warehouse
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.warehouse.build import build_warehouse
 
 # An analyst session: opens the warehouse read-only, then runs each query it reads from stdin.
 ANALYST = textwrap.dedent(

@@ -7,10 +7,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TABLES, WAREHOUSE_TABLES
-from relate_pipeline.warehouse import build_warehouse, open_warehouse
+from relate_pipeline.warehouse.build import build_warehouse, open_warehouse
 
 
 def columns(db, view: str) -> list[tuple[str, str]]:

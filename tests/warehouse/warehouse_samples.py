@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import orjson
 
-from relate_pipeline.flatten import flatten_crm, flatten_events, flatten_recording_bodies
+from relate_pipeline.crm.flatten import flatten_crm
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.recordings import flatten_recording_bodies
 from relate_pipeline.lake import Lake
 
 INTERNAL_DOMAINS = ["Relate.so"]

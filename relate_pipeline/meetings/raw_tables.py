@@ -16,9 +16,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from relate_pipeline.flatten.columns import as_list, build_table, identifier, text
-from relate_pipeline.flatten.keys import latest_by_id
-from relate_pipeline.flatten.recordings import flatten_recording_bodies, flatten_recordings, parse_recording_body
+from relate_pipeline.columns import as_list, build_table, identifier, text
+from relate_pipeline.keys import latest_by_id
+from relate_pipeline.meetings.recordings import flatten_recording_bodies, flatten_recordings, parse_recording_body
 from relate_pipeline.tables import conform, empty_table
 
 

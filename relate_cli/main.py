@@ -17,7 +17,7 @@ import time
 import warnings
 from datetime import datetime, timedelta
 
-from assets.runs import CliError, check_api_while_loading, day_range, prepare_dagster_home, run_pipeline
+from relate_cli.runs import CliError, check_api_while_loading, day_range, prepare_dagster_home, run_pipeline
 from assets.startup import pause_collection, resume_collection
 from relate_pipeline.settings import PipelineSettings, SettingsError
 
@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     ok = run_pipeline(first, last, refresh=args.refresh)
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
-        from assets.reports import print_run_summary
+        from relate_cli.reports import print_run_summary
 
         print_run_summary(settings)
     return 0 if ok else 1
@@ -42,8 +42,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from assets.reports import print_result
-    from relate_pipeline.warehouse import connect
+    from relate_cli.reports import print_result
+    from relate_pipeline.warehouse.build import connect
 
     settings = PipelineSettings.from_env()
     try:
@@ -57,7 +57,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from assets.embedded_emulator import start_emulator
+    from relate_cli.embedded_emulator import start_emulator
 
     settings = PipelineSettings.from_env()
     print("Starting the embedded Relate API emulator (synthetic workspace; no real API is contacted) ...", flush=True)
@@ -74,8 +74,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    from assets.dagster_ui import start_ui, stop_process_group
-    from assets.embedded_emulator import start_emulator
+    from relate_cli.ui import start_ui, stop_process_group
+    from relate_cli.embedded_emulator import start_emulator
 
     settings = PipelineSettings.from_env()
     emulator = None
@@ -108,7 +108,7 @@ def run_emulator(argv: list[str]) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from assets.reports import FORMATS
+    from relate_cli.reports import FORMATS
 
     parser = argparse.ArgumentParser(prog="relate-pipeline", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,7 +140,7 @@ def _say_where_files_go() -> None:
     """The settings' and the run's notes (where a remote data dir's local files went) reach stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("relate-pipeline: %(message)s"))
-    for name in ("relate_pipeline.settings", "assets.runs"):
+    for name in ("relate_pipeline.settings", "relate_cli.runs"):
         logger = logging.getLogger(name)
         logger.addHandler(handler)
         logger.propagate = False

@@ -18,11 +18,12 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from relate_pipeline.flatten import flatten_events, flatten_raw_recordings
-from relate_pipeline.flatten.columns import build_table
+from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.raw_tables import flatten_raw_recordings
+from relate_pipeline.columns import build_table
 from relate_pipeline.lake import Lake
 from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
-from relate_pipeline.raw_store import BATCH_RECORDINGS
+from relate_pipeline.meetings.raw_store import BATCH_RECORDINGS
 from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES
 
 FLATTEN_WORKERS = 2

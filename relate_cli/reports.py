@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import duckdb
 from tabulate import tabulate
 
-from relate_pipeline.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
 from relate_pipeline.tables import WAREHOUSE_TABLES
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def print_run_summary(settings: PipelineSettings, out: TextIO = sys.stdout) -> N
     covers; a run that changed none of them prints the same text without querying the views again.
     """
     from relate_pipeline.lake import Lake
-    from relate_pipeline.warehouse import connect, inputs_fingerprint
+    from relate_pipeline.warehouse.build import connect, inputs_fingerprint
 
     inputs = inputs_fingerprint(Lake(settings.lake_root), settings.internal_domains)
     kept_at = summary_copy_path(settings.warehouse_path)

@@ -1,7 +1,7 @@
 """Which day a meeting belongs to, and the days of a range: the one place a timestamp becomes a partition.
 
 A timestamp the API serves without an offset is read as UTC, here as in the flattened tables
-(Arrow's cast in ``flatten.columns.timestamp_array`` does the same), so a meeting lands on the
+(Arrow's cast in ``columns.timestamp_array`` does the same), so a meeting lands on the
 day its ``start_at`` column says, whatever the time zone of the machine running the pipeline.
 """
 

@@ -1,6 +1,6 @@
 """Transcript entries to one row per segment: speaker key, run, switch, response gap, talk and questions.
 
-The conversation views (relate_pipeline/conversation.py, documented in docs/data-model.md) are
+The conversation views (relate_pipeline/warehouse/conversation.py, documented in docs/data-model.md) are
 computed over these rows instead of every entry. The flattener emits a recording's entries
 together, segment after segment, so every per-segment value is a vectorised reduction over
 contiguous slices (``numpy.ufunc.reduceat``) and every run or switch a comparison with the

@@ -29,11 +29,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError, RelateError, day_window
-from relate_pipeline.days import days_between, instant, local_day
-from relate_pipeline.flatten import ListedRecording, RecordingFetch, listed_done_recordings, raw_events_table, raw_recordings_table
+from relate_pipeline.meetings.days import days_between, instant, local_day
+from relate_pipeline.meetings.raw_tables import ListedRecording, RecordingFetch, listed_done_recordings, raw_events_table, raw_recordings_table
 from relate_pipeline.lake import Lake, PartitionFile
-from relate_pipeline.meeting_tables import finished_recordings
-from relate_pipeline.raw_store import (
+from relate_pipeline.meetings.day_tables import finished_recordings
+from relate_pipeline.meetings.raw_store import (
     BATCH_RECORDINGS,
     StoredDay,
     body_digest,

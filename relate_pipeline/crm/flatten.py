@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import pyarrow as pa
 
-from relate_pipeline.flatten.columns import (
+from relate_pipeline.columns import (
     as_list,
     build_table,
     domain,
@@ -21,7 +21,7 @@ from relate_pipeline.flatten.columns import (
     json_text,
     text,
 )
-from relate_pipeline.flatten.keys import latest_by_id
+from relate_pipeline.keys import latest_by_id
 
 
 def _values(rows: list[tuple[object, Mapping]], key: str) -> list:

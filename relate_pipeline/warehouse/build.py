@@ -35,8 +35,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from relate_pipeline import conversation, tables
-from relate_pipeline.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
+from relate_pipeline import tables
+from relate_pipeline.warehouse import conversation
+from relate_pipeline.warehouse.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
 from relate_pipeline.tables import MEETING_TABLES, TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec

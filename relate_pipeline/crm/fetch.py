@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator, Iterator
 import pyarrow as pa
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError
-from relate_pipeline.flatten import flatten_crm
+from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import conform
 

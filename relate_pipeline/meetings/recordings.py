@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
-from relate_pipeline.flatten.columns import (
+from relate_pipeline.columns import (
     as_list,
     build_table,
     identifier,
@@ -34,7 +34,7 @@ from relate_pipeline.flatten.columns import (
     text,
     timestamp_array,
 )
-from relate_pipeline.flatten.segments import transcript_segments
+from relate_pipeline.meetings.segments import transcript_segments
 
 RESERVED_SUMMARY_KEYS = frozenset({"summary", "topics", "action_items", "detected_language"})
 

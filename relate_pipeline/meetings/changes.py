@@ -30,9 +30,9 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from relate_pipeline.client import RelateClient, day_window
-from relate_pipeline.days import days_between, instant, local_day
+from relate_pipeline.meetings.days import days_between, instant, local_day
 from relate_pipeline.lake import Lake
-from relate_pipeline.raw_store import raw_event_bodies
+from relate_pipeline.meetings.raw_store import raw_event_bodies
 
 
 @dataclass(frozen=True)

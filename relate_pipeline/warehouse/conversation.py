@@ -5,7 +5,7 @@ Three ideas carry them:
 
 - Names are compared by a normalised key: whitespace runs (Python's ``str.isspace`` set)
   collapsed to one space, trimmed, and case-folded as Python's ``str.casefold`` does. Speaker
-  keys are computed at flatten time (``normalised_name`` in relate_pipeline/flatten/segments.py,
+  keys are computed at flatten time (``normalised_name`` in relate_pipeline/meetings/segments.py,
   once per distinct name); contact names and action-item owners in the warehouse by the
   persisted macro ``name_key``, the same key in SQL. DuckDB's ``lower`` maps each code point to
   one code point, so the code points where that differs from full case folding (``ß`` to

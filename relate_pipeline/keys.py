@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from relate_pipeline.flatten.columns import identifier
+from relate_pipeline.columns import identifier
 
 
 def require_id(item: Any, what: str, position: int) -> str:

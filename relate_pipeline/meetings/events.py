@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
 
-from relate_pipeline.flatten.columns import (
+from relate_pipeline.columns import (
     as_list,
     build_table,
     email,
@@ -14,7 +14,7 @@ from relate_pipeline.flatten.columns import (
     identifier,
     utc_offset_minutes,
 )
-from relate_pipeline.flatten.keys import latest_by_id
+from relate_pipeline.keys import latest_by_id
 
 
 def flatten_events(events: Sequence[Mapping]) -> dict[str, pa.Table]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from relate_pipeline.flatten import RecordingFetch
+from relate_pipeline.meetings.raw_tables import RecordingFetch
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TABLES
 

@@ -1,0 +1,1 @@
+"""The `relate-pipeline` command and its process plumbing: runs, reports, the UI and the embedded emulator."""

@@ -1,0 +1,1 @@
+"""Meetings: which days changed, their extraction into the raw store, and each day's tables flattened from it."""
