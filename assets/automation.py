@@ -14,6 +14,7 @@ from dagster import (
     sensor,
 )
 
+from assets.governance import first_day_loaded
 from assets.meetings import meetings
 from assets.partitions import SETTINGS, daily_partitions
 from assets.resources import Lakehouse, RelateApi
@@ -54,7 +55,8 @@ def range_tags(first: date, last: date) -> dict[str, str]:
 )
 def nightly(context: ScheduleEvaluationContext) -> RunRequest:
     yesterday = context.scheduled_execution_time.astimezone(SETTINGS.timezone).date() - timedelta(days=1)
-    first = max(yesterday - timedelta(days=SETTINGS.trailing_days), SETTINGS.start_date)
+    today = yesterday + timedelta(days=1)
+    first = max(yesterday - timedelta(days=SETTINGS.trailing_days), first_day_loaded(SETTINGS, today))
     return RunRequest(run_key=f"nightly-{yesterday}", tags=range_tags(first, yesterday))
 
 
@@ -76,7 +78,7 @@ def meeting_changes(context: SensorEvaluationContext, relate_api: RelateApi, lak
             SETTINGS.timezone,
             today,
             SETTINGS.trailing_days,
-            SETTINGS.start_date,
+            first_day_loaded(SETTINGS, today),
             held=held_event_days(lakehouse.raw),
         )
     context.update_cursor(cursor.dumps())
@@ -107,5 +109,5 @@ def _range_requests(prefix: str, changed: dict[date, str]):
 def weekly_reconcile(context: ScheduleEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse):
     today = context.scheduled_execution_time.astimezone(SETTINGS.timezone).date()
     with relate_api.client() as client:
-        changed = reconcile_changes(client, lakehouse.raw, SETTINGS.timezone, SETTINGS.start_date, today)
+        changed = reconcile_changes(client, lakehouse.raw, SETTINGS.timezone, first_day_loaded(SETTINGS, today), today)
     yield from _range_requests(f"reconcile-{today}", changed)

@@ -30,6 +30,7 @@ from dagster import (
     multi_asset,
 )
 
+from assets.governance import GovernedRun, govern_run
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.partitions import SETTINGS, daily_partitions, partition_days
 from assets.resources import Lakehouse, RelateApi
@@ -95,25 +96,26 @@ def meetings(context: AssetExecutionContext, config: MeetingsConfig, relate_api:
     raw, lake = lakehouse.raw, lakehouse.lake
     for store in (raw, lake):
         store.remove_abandoned_temps(context.partition_keys)
+    governed = govern_run(context, lakehouse.settings(), raw, lake)
     report: RangeExtract | None = None
     with MeetingDayWriter(raw, lake) as tables:
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
-            report = _extract(context, config, relate_api, lakehouse, flatten)
+            report = _extract(context, config, relate_api, lakehouse, flatten, governed)
             yield from _elsewhere(RAW_MEETINGS_KEY, report)
-            yield _raw_result(report)
+            yield _raw_result(report, governed)
             if MEETING_TABLES_KEY in selected:
                 for day in report.days:
                     if not report.days[day].rewritten and not tables_current(raw, lake, day):
                         tables.submit(day)
         else:
-            for day in context.partition_keys:
+            for day in governed.kept_days(context.partition_keys):
                 tables.submit(day)
         if MEETING_TABLES_KEY in selected:
             written = tables.result()
             if report is not None:
                 yield from _elsewhere(MEETING_TABLES_KEY, report)
-            yield _tables_result(context, written)
+            yield _tables_result(context, written, governed)
 
 
 def _refresh_requested(context: AssetExecutionContext, config: MeetingsConfig) -> bool:
@@ -126,8 +128,12 @@ def _extract(
     relate_api: RelateApi,
     lakehouse: Lakehouse,
     on_day_extracted: Callable[[str], None] | None,
+    governed: GovernedRun,
 ) -> RangeExtract:
-    first_day, last_day = partition_days(context.partition_keys)
+    kept = governed.kept_range(context, *partition_days(context.partition_keys))
+    if kept is None:
+        return RangeExtract()
+    first_day, last_day = kept
     policy = RefetchPolicy(refresh=_refresh_requested(context, config), refresh_days=SETTINGS.refresh_days)
 
     async def extract() -> tuple[RangeExtract, dict]:
@@ -142,6 +148,7 @@ def _extract(
                 lakehouse.lake,
                 on_progress=lambda done, total: context.log.info(f"recording details: {done}/{total} fetched"),
                 on_day_extracted=on_day_extracted,
+                data_policy=governed.policy,
             )
             return report, client.stats.as_dict()
 
@@ -167,7 +174,7 @@ def _elsewhere(key: AssetKey, report: RangeExtract):
             yield AssetMaterialization(asset_key=key, partition=day, metadata={"corrected_by_moves_or_deletions": True})
 
 
-def _raw_result(report: RangeExtract) -> MaterializeResult:
+def _raw_result(report: RangeExtract, governed: GovernedRun) -> MaterializeResult:
     return MaterializeResult(
         asset_key=RAW_MEETINGS_KEY,
         metadata={
@@ -183,16 +190,22 @@ def _raw_result(report: RangeExtract) -> MaterializeResult:
             "recordings_reused": report.total("reused"),
             "recordings_missing": report.total("missing"),
             **api_metadata(report.api_stats),
+            **governed.metadata(),
         },
     )
 
 
-def _tables_result(context: AssetExecutionContext, written: RangeTables) -> MaterializeResult:
+def _tables_result(context: AssetExecutionContext, written: RangeTables, governed: GovernedRun) -> MaterializeResult:
     context.log.info(f"{written.days} days flattened: " + ", ".join(f"{name}={count}" for name, count in written.rows.items()))
     unfinished = sorted(set(written.not_fetched) | set(written.unfinished))
     return MaterializeResult(
         asset_key=MEETING_TABLES_KEY,
-        metadata={"days": len(context.partition_keys), "days_flattened": written.days, **row_count_metadata(written.rows)},
+        metadata={
+            "days": len(context.partition_keys),
+            "days_flattened": written.days,
+            **row_count_metadata(written.rows),
+            **governed.metadata(),
+        },
         check_results=[
             unique_keys_result(written.duplicates),
             AssetCheckResult(

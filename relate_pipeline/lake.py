@@ -262,6 +262,47 @@ class Lake:
                     dates.append(name[5:])
         return sorted(dates)
 
+    def dates_before(self, table: str, cutoff: str) -> list[str]:
+        """Dates before ``cutoff`` that have a folder (published or not), oldest first.
+
+        One listing of the table's folder and no request per day, so purging old days costs the
+        days purged, not a look at every day kept.
+        """
+        table_spec = spec(table)
+        if not table_spec.partitioned:
+            raise ValueError(f"table {table!r} is not partitioned")
+        cutoff = validate_date(cutoff)
+        directory = self._table_dir(table_spec)
+        self._fs.invalidate_cache(directory)
+        try:
+            entries = self._fs.ls(directory, detail=False)
+        except FileNotFoundError:
+            return []
+        names = (entry.rstrip("/").rsplit("/", 1)[-1] for entry in entries)
+        return sorted(name[5:] for name in names if name.startswith("date=") and _DATE_RE.fullmatch(name[5:]) and name[5:] < cutoff)
+
+    def remove_partition(self, table: str, date: str) -> bool:
+        """Delete one day of a table: its published file, then on local disk its folder with any
+        abandoned temp file. Returns whether a published file was there. Each file is gone or
+        still whole, so a removal interrupted half-way is finished by calling it again."""
+        _, directory = self._partition_dir(table, date)
+        path = f"{directory}/{PARTITION_FILE}"
+        try:
+            self._fs.rm_file(path)
+            removed = True
+        except FileNotFoundError:
+            removed = False
+        if self._local and os.path.isdir(directory):
+            self._clean_stale_temps(directory, PARTITION_FILE)
+            try:
+                os.rmdir(directory)
+            except OSError:
+                # A live writer's temp file is still there; its own publish or discard ends it.
+                pass
+        else:
+            self._fs.invalidate_cache(directory)
+        return removed
+
 
 def _remove_if_abandoned(path: str, writer_pid: int) -> None:
     try:

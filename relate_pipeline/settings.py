@@ -91,6 +91,8 @@ class PipelineSettings(BaseSettings):
     refresh_days: int = 3
     rate_limit: float | None = None
     max_concurrency: int = ClientSettings.max_concurrency
+    retention_days: int | None = None
+    keep_transcript_text: bool = True
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -194,6 +196,28 @@ class PipelineSettings(BaseSettings):
     @classmethod
     def _max_concurrency(cls, value: Any) -> int:
         return _whole_number(value, 1, "requests")
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _retention_days(cls, value: Any) -> int | None:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or int(text) < 1:
+            raise _reject("must be a positive whole number of days (unset: keep forever)", value)
+        return int(text)
+
+    @field_validator("keep_transcript_text", mode="before")
+    @classmethod
+    def _keep_transcript_text(cls, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "1", "yes", ""):
+            return True
+        if text in ("false", "0", "no"):
+            return False
+        raise _reject("must be true or false", value)
 
     @field_validator("rate_limit", mode="before")
     @classmethod

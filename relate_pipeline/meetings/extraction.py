@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from relate_pipeline.client import AsyncRelateClient, NotFoundError, RelateError, day_window
+from relate_pipeline.governance.policy import KEEP_EVERYTHING, DataPolicy
 from relate_pipeline.meetings.days import days_between, instant, local_day
 from relate_pipeline.meetings.raw_tables import ListedRecording, RecordingFetch, listed_done_recordings, raw_events_table, raw_recordings_table
 from relate_pipeline.lake import Lake, PartitionFile
@@ -170,9 +171,16 @@ def _keep_latest_listing(listings: dict[str, list[dict]]) -> None:
 
 
 async def locate_events(
-    client: AsyncRelateClient, days: list[str], tz: ZoneInfo, held_days: Awaitable[dict[str, set[str]]]
+    client: AsyncRelateClient,
+    days: list[str],
+    tz: ZoneInfo,
+    held_days: Awaitable[dict[str, set[str]]],
+    first_kept: str | None = None,
 ) -> Located:
     """List ``days``, then every other day an event moved to or from, until no listing points further.
+
+    An event that moved to a day before ``first_kept`` (the retention's oldest day) leaves the
+    day it was on and is followed no further: that day is not kept, so it is never listed again.
 
     ``held_days`` (where the raw store holds each event, see ``held_event_days``) is awaited once
     the first listings are in, so the store can be read while they are on the network.
@@ -210,6 +218,8 @@ async def locate_events(
                 located.deleted[day].append(event_id)
                 continue
             new_day = local_day(event["start_at"], tz)
+            if first_kept is not None and new_day < first_kept:
+                continue
             if new_day != day:
                 located.moves.add((event_id, day, new_day))
             if new_day in located.listings:
@@ -344,7 +354,7 @@ def _read_stored(raw: Lake, lake: Lake | None, day: str) -> _StoredState:
 
 
 async def _locate_while_reading(
-    client: AsyncRelateClient, tz: ZoneInfo, raw: Lake, lake: Lake | None, days: list[str]
+    client: AsyncRelateClient, tz: ZoneInfo, raw: Lake, lake: Lake | None, days: list[str], policy: DataPolicy
 ) -> tuple[Located, dict[str, _StoredState]]:
     """The listings, and what the stores hold for ``days``, read meanwhile on threads.
 
@@ -356,7 +366,7 @@ async def _locate_while_reading(
     held = asyncio.ensure_future(asyncio.to_thread(held_event_days, raw))
     reading = asyncio.ensure_future(asyncio.to_thread(lambda: {day: _read_stored(raw, lake, day) for day in days}))
     try:
-        located = await locate_events(client, days, tz, held)
+        located = await locate_events(client, days, tz, held, policy.first_kept)
     except BaseException:
         await asyncio.wait([held, reading])
         raise
@@ -399,6 +409,7 @@ async def extract_meeting_days(
     lake: Lake | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     on_day_extracted: Callable[[str], None] | None = None,
+    data_policy: DataPolicy = KEEP_EVERYTHING,
 ) -> RangeExtract:
     """Bring the range (and any day an event moved to or from) in line with the API.
 
@@ -411,9 +422,10 @@ async def extract_meeting_days(
     leaves each day wholly new or wholly as it was, and keeps the days it finished. Recordings are
     fetched in day order, so days finish one after another; ``on_day_extracted(day)`` is called
     for each day rewritten, letting it be flattened while later days are still being fetched.
+    ``data_policy`` says which days and what of them may be kept (relate_pipeline/governance).
     """
     in_range = days_between(first_day, last_day)
-    located, stored = await _locate_while_reading(client, tz, raw, lake, in_range)
+    located, stored = await _locate_while_reading(client, tz, raw, lake, in_range, data_policy)
     days = sorted(located.listings)
     now = policy.now or datetime.now(timezone.utc)
     report = RangeExtract({day: DayExtract(in_range=day in in_range) for day in days})

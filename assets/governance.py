@@ -1,0 +1,57 @@
+"""The governance controls as a run applies them: retention purged first, then the run's range kept inside it.
+
+What a run reports of them is counts and days only (never an address, a name or any text), so
+the Dagster instance never holds personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from dagster import AssetExecutionContext, MetadataValue
+
+from assets.partitions import daily_partitions
+from relate_pipeline.governance.policy import DataPolicy
+from relate_pipeline.governance.retention import Retention, purge_expired_days
+from relate_pipeline.lake import Lake
+from relate_pipeline.settings import PipelineSettings
+
+
+@dataclass
+class GovernedRun:
+    retention: Retention
+    policy: DataPolicy
+    days_purged: list[str] = field(default_factory=list)
+
+    def kept_range(self, context: AssetExecutionContext, first: date, last: date) -> tuple[date, date] | None:
+        """The run's range inside retention, said in one log line when that cuts it."""
+        note = self.retention.clamp_note(first, last)
+        if note is not None:
+            context.log.info(note)
+        return self.retention.clamp(first, last)
+
+    def kept_days(self, days: list[str]) -> list[str]:
+        first_kept = self.policy.first_kept
+        return [day for day in days if first_kept is None or day >= first_kept]
+
+    def metadata(self) -> dict:
+        return {"retention_days_purged": MetadataValue.int(len(self.days_purged))}
+
+
+def govern_run(context: AssetExecutionContext, settings: PipelineSettings, raw: Lake, lake: Lake) -> GovernedRun:
+    """Purge what retention no longer keeps, whatever the run's range, before anything is listed or read."""
+    retention = Retention.at(settings.retention_days, ZoneInfo(daily_partitions.timezone))
+    first_kept = retention.first_kept
+    governed = GovernedRun(retention, DataPolicy(first_kept=None if first_kept is None else first_kept.isoformat()))
+    governed.days_purged = purge_expired_days(raw, lake, retention)
+    if governed.days_purged:
+        context.log.info(f"retention: {len(governed.days_purged)} days before {first_kept} purged from the lake and the raw store")
+    return governed
+
+
+def first_day_loaded(settings: PipelineSettings, today: date) -> date:
+    """The oldest day schedules and the sensor may ask for: ``RELATE_START_DATE`` or retention's first kept day."""
+    first_kept = Retention(settings.retention_days, today).first_kept
+    return settings.start_date if first_kept is None else max(settings.start_date, first_kept)
