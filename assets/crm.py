@@ -6,7 +6,7 @@ from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, Me
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.resources import Lakehouse, RelateApi
-from relate_pipeline.crm.fetch import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots
+from relate_pipeline.crm.fetch import crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 
@@ -30,11 +30,8 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
         async with relate_api.async_client() as client:
             return await fetch_crm(client, warnings), client.stats.as_dict()
 
-    with collector_paused():
-        resources, stats = asyncio.run(fetch())
-        tables = crm_tables(resources)
-        # The decoded items go now, by reference counting, not at the collector's next run.
-        del resources
+    resources, stats = asyncio.run(fetch())
+    tables = crm_tables(resources)
     for warning in warnings:
         context.log.warning(warning)
     written = replace_changed_snapshots(lakehouse.lake, {name: tables[name] for name in CRM_TABLES})

@@ -9,8 +9,7 @@ Three measurements against one warmed emulator, interleaved run by run:
 * the whole run: `relate-pipeline run` for one day, spawn to exit, CRM and meetings together,
   split by the run's own Dagster event log (before the run starts, each step, Dagster around
   them, after the run ends) with the emulator's CPU seconds over the same span;
-* the CRM step's own split, in this process: listing, table building and snapshot writes, with
-  the cyclic garbage collector paused as the asset pauses it and, for comparison, running.
+* the CRM step's own split, in this process: listing, table building and snapshot writes.
 
 Run: python bench/crm_paging.py [--quick] [--runs N]   (writes bench/results/crm_paging.md as well)
 """
@@ -19,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import gc
 import os
 import statistics
 import sys
@@ -34,7 +31,7 @@ import psutil  # noqa: E402
 from harness import Ours, Window, latest_run_timeline, log, write_result  # noqa: E402
 
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient  # noqa: E402
-from relate_pipeline.crm.fetch import collector_paused, crm_tables, fetch_crm, replace_changed_snapshots  # noqa: E402
+from relate_pipeline.crm.fetch import crm_tables, fetch_crm, replace_changed_snapshots  # noqa: E402
 from relate_pipeline.emulator import EmulatorProcess  # noqa: E402
 from relate_pipeline.lake import Lake  # noqa: E402
 from relate_pipeline.tables import CRM_TABLES  # noqa: E402
@@ -67,29 +64,23 @@ async def _fetch(emulator: EmulatorProcess) -> tuple[dict[str, list[dict]], int]
 
 
 def concurrent(emulator: EmulatorProcess) -> tuple[float, int, int]:
-    """(seconds, requests, items) for the pipeline's CRM listing, collector paused as the asset does."""
+    """(seconds, requests, items) for the pipeline's CRM listing."""
     started = time.perf_counter()
-    with collector_paused():
-        resources, requests = asyncio.run(_fetch(emulator))
-        items = sum(len(items) for items in resources.values())
-        del resources
+    resources, requests = asyncio.run(_fetch(emulator))
+    items = sum(len(items) for items in resources.values())
     return time.perf_counter() - started, requests, items
 
 
-def step_split(emulator: EmulatorProcess, work: Path, paused: bool) -> dict[str, float]:
+def step_split(emulator: EmulatorProcess, work: Path) -> dict[str, float]:
     """The CRM step's listing, table building and writes (s), as the asset runs them."""
     lake = Lake(str(work / f"lake-{time.monotonic_ns()}"))
-    pause = collector_paused() if paused else contextlib.nullcontext()
     started = time.perf_counter()
-    with pause:
-        resources, _ = asyncio.run(_fetch(emulator))
-        fetched = time.perf_counter()
-        tables = crm_tables(resources)
-        del resources
-        built = time.perf_counter()
+    resources, _ = asyncio.run(_fetch(emulator))
+    fetched = time.perf_counter()
+    tables = crm_tables(resources)
+    built = time.perf_counter()
     replace_changed_snapshots(lake, {name: tables[name] for name in CRM_TABLES})
     written = time.perf_counter()
-    gc.collect()
     return {"listing": fetched - started, "tables": built - fetched, "writes": written - built,
             "step": written - started}
 
@@ -127,7 +118,7 @@ def measure(quick: bool, runs: int) -> dict:
     work = Path(tempfile.mkdtemp(prefix="relate-crm-paging-"))
     ours = Ours(work)
     results: dict[str, list] = {"serial": [], "concurrent": [], "run": [], "run_split": [],
-                                "step_paused": [], "step_collecting": []}
+                                "step": []}
     with EmulatorProcess(days=2, end_date=window.last, meetings_per_day=40, latency_ms=LATENCY_MS, **size) as emulator:
         concurrent(emulator)  # warms the emulator's list renderings
         emulator_process = _emulator_process()
@@ -141,8 +132,7 @@ def measure(quick: bool, runs: int) -> dict:
             ours.discard(data_dir)
             results["run"].append(measured.seconds)
             results["run_split"].append(whole_run_split(measured, latest_run_timeline(ours.home), emulator_cpu))
-            results["step_paused"].append(step_split(emulator, work, paused=True))
-            results["step_collecting"].append(step_split(emulator, work, paused=False))
+            results["step"].append(step_split(emulator, work))
             log(f"crm paging: run {run + 1}/{runs}: serial {results['serial'][-1][0]:.2f} s, "
                 f"concurrent {results['concurrent'][-1][0]:.2f} s, whole run {measured.seconds:.2f} s")
         load_at_end = "/".join(f"{v:.2f}" for v in os.getloadavg())
@@ -184,13 +174,11 @@ def render(measured: dict) -> str:
         *(f"| {part} | {statistics.median(split[part] for split in results['run_split']):.2f} |"
           for part in results["run_split"][0]),
         "",
-        "The CRM step in this process (median s), collector paused as the asset pauses it / running:",
+        "The CRM step in this process (median s):",
         "",
-        "| phase | paused | running |",
-        "|:---|---:|---:|",
-        *(f"| {phase} | {statistics.median(r[phase] for r in results['step_paused']):.2f} | "
-          f"{statistics.median(r[phase] for r in results['step_collecting']):.2f} |"
-          for phase in results["step_paused"][0]),
+        "| phase | median s |",
+        "|:---|---:|",
+        *(f"| {phase} | {statistics.median(r[phase] for r in results['step']):.2f} |" for phase in results["step"][0]),
     ]
     return "\n".join(lines) + "\n"
 

@@ -3,8 +3,7 @@
 The whole command is timed from spawn to exit (median of the runs). The split comes from a child
 process that performs the command's steps itself, in the command's order, timing each: importing
 the CLI and building its parser (settings, the HTTP client, the summary's module), the pre-flight
-API check overlapped with importing Dagster and the code location (with the garbage collector
-paused as the command pauses it, assets/startup.py), loading the Dagster instance, the run (split
+API check overlapped with importing Dagster and the code location, loading the Dagster instance, the run (split
 by its own event log into run creation, the CRM snapshot with its writes, the meetings step, the
 warehouse build and Dagster's events around them), and printing the summary.
 """
@@ -36,13 +35,11 @@ STEPS = (
 CHILD = r"""
 import json, os, sys, time
 spawned = float(sys.argv[1]); marks = {"start": time.time()}
-from assets import cli
+from relate_cli import main
 from relate_cli.runs import check_api_while_loading, prepare_dagster_home, run_pipeline, day_range
-from assets.startup import pause_collection
 from relate_pipeline.settings import PipelineSettings
-cli.build_parser()
+main.build_parser()
 marks["cli"] = time.time()
-pause_collection()
 settings = PipelineSettings.from_env()
 first, last = day_range(sys.argv[2], sys.argv[2], settings)
 check_api_while_loading(settings)

@@ -18,7 +18,6 @@ import warnings
 from datetime import datetime, timedelta
 
 from relate_cli.runs import CliError, check_api_while_loading, day_range, prepare_dagster_home, run_pipeline
-from assets.startup import pause_collection, resume_collection
 from relate_pipeline.settings import PipelineSettings, SettingsError
 
 
@@ -152,16 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["emulator"]:
         return run_emulator(argv[1:])
     args = build_parser().parse_args(argv)
-    if args.command in ("run", "demo"):
-        pause_collection()
     _say_where_files_go()
     try:
         return args.handler(args)
     except (CliError, SettingsError) as error:
         print(f"relate-pipeline: error: {error}", file=sys.stderr)
         return 2
-    finally:
-        resume_collection()
 
 
 def entry_point() -> None:

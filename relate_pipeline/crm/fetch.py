@@ -8,9 +8,7 @@ again, so its file keeps its bytes and modification time.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pyarrow as pa
 
@@ -18,26 +16,6 @@ from relate_pipeline.client import AsyncRelateClient, NotFoundError
 from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import conform
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """The process's cyclic garbage collector paused while a snapshot is fetched and tabled.
-
-    A large CRM decodes into hundreds of thousands of dicts and lists, every one a container
-    the collector tracks, and none part of a cycle (reference counting frees them). As they pile
-    up, each of the collector's runs traverses all of them again: that cost more client CPU
-    than decoding, paging and table building together (docs/benchmarks.md, "CRM paging"). The
-    collector is switched back on afterwards if it was on, and finds then whatever cyclic garbage
-    the pause left.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 async def _collect(items: AsyncIterator[dict]) -> list[dict]:

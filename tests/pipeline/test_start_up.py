@@ -1,4 +1,4 @@
-"""What loading costs a process: work deferred until it is needed, and a collector kept out of loading.
+"""What loading costs a process: work deferred until it is needed.
 
 Each check runs in a new interpreter, where nothing is imported yet.
 """
@@ -42,52 +42,6 @@ def test_the_settings_import_no_filesystem_library_until_a_remote_location_is_ch
         "print(json.dumps({'local': local, 'remote': 'fsspec' in sys.modules}))"
     )
     assert found == {"local": False, "remote": True}
-
-
-def test_the_code_location_is_loaded_without_collections_and_what_it_loaded_is_frozen():
-    found = in_new_interpreter(
-        "import gc, json\n"
-        "from assets.startup import pause_collection\n"
-        "pause_collection()\n"
-        "paused = not gc.isenabled()\n"
-        "import assets.definitions\n"
-        "print(json.dumps({'paused': paused, 'collecting': gc.isenabled(), 'frozen': gc.get_freeze_count()}))"
-    )
-    assert found["paused"] and found["collecting"]
-    assert found["frozen"] > 100_000
-
-
-def test_every_process_that_loads_the_code_location_freezes_it_even_without_a_pause():
-    found = in_new_interpreter(
-        "import gc, json\n"
-        "import assets.definitions\n"
-        "print(json.dumps({'collecting': gc.isenabled(), 'frozen': gc.get_freeze_count()}))"
-    )
-    assert found["collecting"] and found["frozen"] > 100_000
-
-
-def test_a_collector_its_owner_turned_off_stays_off():
-    found = in_new_interpreter(
-        "import gc, json\n"
-        "gc.disable()\n"
-        "from assets.startup import pause_collection, resume_collection\n"
-        "pause_collection()\n"
-        "import assets.definitions\n"
-        "resume_collection()\n"
-        "print(json.dumps({'collecting': gc.isenabled()}))"
-    )
-    assert found == {"collecting": False}
-
-
-def test_a_pause_after_the_code_location_is_loaded_does_nothing():
-    found = in_new_interpreter(
-        "import gc, json\n"
-        "import assets.definitions\n"
-        "from assets.startup import pause_collection\n"
-        "pause_collection()\n"
-        "print(json.dumps({'collecting': gc.isenabled()}))"
-    )
-    assert found == {"collecting": True}
 
 
 def test_after_the_run_sets_pyarrow_up_it_converts_python_values_without_importing_pandas():
