@@ -15,7 +15,6 @@ from assets.crm import crm_snapshots
 from assets.meetings import meetings
 from assets.partitions import SETTINGS
 from assets.resources import resources_from_settings
-from assets.startup import loaded
 from assets.warehouse import warehouse
 
 defs = Definitions(
@@ -28,5 +27,3 @@ defs = Definitions(
         {"start_method": {"forkserver": {"preload_modules": ["assets.definitions", "assets.event_log"]}}}
     ),
 )
-
-loaded()

@@ -68,7 +68,7 @@ def check_api_while_loading(settings: PipelineSettings) -> None:
     """The pre-flight request waits on the network while Dagster and the code location are imported.
 
     Importing writes nothing, so a failed check still leaves no data folder and no Dagster home;
-    the run that follows finds every module loaded, and pyarrow set to convert without pandas.
+    the run that follows finds every module loaded.
     docs/benchmarks.md ("Where the time goes") has the split of a run's fixed cost.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-check") as pool:
