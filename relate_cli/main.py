@@ -160,17 +160,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """The console script: ends the process without the interpreter's teardown.
-
-    With Dagster, pyarrow and DuckDB loaded, freeing every module's objects at exit takes about a
-    second. By the time ``main`` returns every file is closed and the emulator stopped, so once
-    the output is flushed nothing is left for the teardown to do.
-    """
-    code = main()
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The console script."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":
