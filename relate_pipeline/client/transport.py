@@ -191,18 +191,6 @@ class _TransportBase:
         return reply
 
 
-def _replay(failure: BaseException | None) -> None:
-    """Re-raise the first attempt's failure inside tenacity's first attempt.
-
-    Most requests succeed at once, so the transports make the first attempt directly and only
-    build a tenacity retry loop (a cost paid per request) after something failed; replaying that
-    failure as tenacity's attempt 1 keeps attempt numbering, backoff, stop and logging exactly as
-    if tenacity had run from the start.
-    """
-    if failure is not None:
-        raise failure
-
-
 class SyncTransport(_TransportBase):
     """A pooled httpx.Client (keep-alive reuse) behind the retry policy and the shared gate."""
 
@@ -217,14 +205,8 @@ class SyncTransport(_TransportBase):
     def send(self, request: ApiRequest) -> Reply:
         exchange = self._exchange(request)
         try:
-            try:
-                return self._attempt(exchange)
-            except (RetryableStatus, httpx.TransportError) as exc:
-                first_failure: BaseException | None = exc
             for attempt in tenacity.Retrying(**self._retrying_kwargs(exchange)):
                 with attempt:
-                    failure, first_failure = first_failure, None
-                    _replay(failure)
                     reply = self._attempt(exchange)
         except RetryableStatus as exc:
             raise exc.error from None
@@ -264,14 +246,8 @@ class AsyncTransport(_TransportBase):
     async def send(self, request: ApiRequest) -> Reply:
         exchange = self._exchange(request)
         try:
-            try:
-                return await self._attempt(exchange)
-            except (RetryableStatus, httpx.TransportError) as exc:
-                first_failure: BaseException | None = exc
             async for attempt in tenacity.AsyncRetrying(**self._retrying_kwargs(exchange)):
                 with attempt:
-                    failure, first_failure = first_failure, None
-                    _replay(failure)
                     reply = await self._attempt(exchange)
         except RetryableStatus as exc:
             raise exc.error from None
