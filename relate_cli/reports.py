@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
-import os
 import sys
-import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import duckdb
@@ -45,43 +41,12 @@ def print_summary(connection: duckdb.DuckDBPyConnection, warehouse_path: str, ou
         print_result(connection.execute(query), "table", out)
 
 
-def summary_copy_path(warehouse_path: str) -> Path:
-    """Where the last printed summary is kept, beside the warehouse, with the inputs it was printed from."""
-    path = Path(warehouse_path)
-    return path.with_name(f".{path.name}.summary.json")
-
-
 def print_run_summary(settings: PipelineSettings, out: TextIO = sys.stdout) -> None:
-    """The summary after a run; printed from the kept copy when the warehouse's inputs are the ones it was printed from.
+    """The summary after a run, read from the warehouse the run built."""
+    from relate_pipeline.warehouse.build import connect
 
-    Every line of the summary (row counts, the sample queries' results) is a function of the lake's
-    files, the view definitions and the internal domains, which is what the inputs' fingerprint
-    covers; a run that changed none of them prints the same text without querying the views again.
-    """
-    from relate_pipeline.lake import Lake
-    from relate_pipeline.warehouse.build import connect, inputs_fingerprint
-
-    inputs = inputs_fingerprint(Lake(settings.lake_root), settings.internal_domains)
-    kept_at = summary_copy_path(settings.warehouse_path)
-    try:
-        kept = json.loads(kept_at.read_text())
-    except (OSError, ValueError):
-        kept = None
-    if isinstance(kept, dict) and kept.get("inputs") == inputs and isinstance(kept.get("text"), str):
-        out.write(kept["text"])
-        return
-    text = io.StringIO()
     with connect(settings) as connection:
-        print_summary(connection, settings.warehouse_path, text)
-    out.write(text.getvalue())
-    temp = kept_at.with_name(f"{kept_at.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
-    try:
-        temp.write_text(json.dumps({"inputs": inputs, "text": text.getvalue()}))
-        os.replace(temp, kept_at)
-    except OSError:
-        pass  # Only the next summary's speed depends on the copy; the run and its output are complete.
-    finally:
-        temp.unlink(missing_ok=True)
+        print_summary(connection, settings.warehouse_path, out)
 
 
 def print_result(result: duckdb.DuckDBPyConnection, output_format: str, out: TextIO = sys.stdout) -> None:
