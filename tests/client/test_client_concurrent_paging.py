@@ -11,10 +11,8 @@ import asyncio
 import math
 from datetime import UTC, datetime, timedelta
 
-import pytest
 
 from relate_pipeline.client import AsyncRelateClient, RelateClient
-from relate_pipeline.emulator import EmulatorProcess
 
 
 class _ChangesAfterTheFirstPage(AsyncRelateClient):
@@ -41,38 +39,33 @@ def _listed(settings, method, change=lambda: None, **params):
     return asyncio.run(run())
 
 
-@pytest.fixture(scope="module")
-def paged_emulator():
-    with EmulatorProcess(
-        days=2, end_date="2026-05-20", meetings_per_day=12, contacts=60, max_page_size=7
-    ) as emulator:
-        yield emulator
+EMULATOR = dict(days=2, end_date="2026-05-20", meetings_per_day=12, contacts=60, max_page_size=7)
 
 
 def test_every_contact_is_listed_once_with_later_pages_in_flight_together(
-    paged_emulator, settings_for
+    module_emulator, settings_for
 ):
-    contacts = [c["id"] for c in paged_emulator.admin.snapshot()["contacts"]]
-    listed, stats = _listed(settings_for(paged_emulator, page_size=100), "list_contacts")
+    contacts = [c["id"] for c in module_emulator.admin.snapshot()["contacts"]]
+    listed, stats = _listed(settings_for(module_emulator, page_size=100), "list_contacts")
     assert listed == contacts
     assert stats.requests == math.ceil(len(contacts) / 7)
     assert stats.peak_in_flight > 1
 
 
 def test_an_event_inserted_at_the_head_after_the_first_page_is_not_a_duplicate(
-    paged_emulator, settings_for
+    module_emulator, settings_for
 ):
-    settings = settings_for(paged_emulator, page_size=5)
+    settings = settings_for(module_emulator, page_size=5)
     before, _ = _listed(settings, "list_calendar_events")
     newest = max(
         datetime.fromisoformat(e["start_at"])
-        for e in paged_emulator.admin.snapshot()["calendar_events"]
+        for e in module_emulator.admin.snapshot()["calendar_events"]
     )
     inserted = []
 
     def insert():
         start = newest.astimezone(UTC) + timedelta(hours=1)
-        inserted.append(paged_emulator.admin.insert_event(start)["id"])
+        inserted.append(module_emulator.admin.insert_event(start)["id"])
 
     listed, _ = _listed(settings, "list_calendar_events", insert)
     assert len(listed) == len(set(listed))

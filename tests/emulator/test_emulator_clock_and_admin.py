@@ -1,4 +1,4 @@
-"""The controllable clock, late arrivals, and the admin changes, each on a fresh emulator."""
+"""The controllable clock, late arrivals, and the admin changes, each on a fresh_emulator emulator."""
 
 from __future__ import annotations
 
@@ -7,22 +7,12 @@ import datetime as dt
 import pytest
 from emulator_support import all_pages, api_client, data_of, error_of, instant
 
-from relate_pipeline.emulator import EmulatorAdminError, EmulatorProcess
+from relate_pipeline.emulator import EmulatorAdminError
 
 UTC = dt.timezone.utc
 
 
-@pytest.fixture(scope="module")
-def private_emulator():
-    with EmulatorProcess(seed=7, days=3, end_date="2026-05-20", meetings_per_day=12, contacts=80, organizations=20) as process:
-        yield process
-
-
-@pytest.fixture
-def fresh(private_emulator):
-    """The module's emulator, reset to its just-started state before each test."""
-    private_emulator.admin.reset()
-    return private_emulator
+EMULATOR = dict(seed=7, days=3, end_date="2026-05-20", meetings_per_day=12, contacts=80, organizations=20)
 
 
 def listed_ids(process) -> set[str]:
@@ -52,128 +42,128 @@ def test_clock_stands_still_between_reads(emulator):
     assert emulator.admin.clock() == emulator.admin.clock()
 
 
-def test_advancing_the_clock_moves_it_by_that_many_seconds(fresh):
-    before = fresh.admin.clock()
-    assert fresh.admin.advance_clock(90.5) == before + dt.timedelta(seconds=90.5)
+def test_advancing_the_clock_moves_it_by_that_many_seconds(fresh_emulator):
+    before = fresh_emulator.admin.clock()
+    assert fresh_emulator.admin.advance_clock(90.5) == before + dt.timedelta(seconds=90.5)
 
 
-def test_setting_the_clock_moves_it_to_that_instant(fresh):
+def test_setting_the_clock_moves_it_to_that_instant(fresh_emulator):
     when = dt.datetime(2026, 6, 1, 12, 30, tzinfo=UTC)
-    assert fresh.admin.set_clock(when) == when and fresh.admin.clock() == when
+    assert fresh_emulator.admin.set_clock(when) == when and fresh_emulator.admin.clock() == when
 
 
-def test_late_recording_appears_once_the_clock_passes_its_done_at(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=False)
-    assert event["id"] not in listed_ids(fresh)
-    fresh.admin.set_clock(instant(recording["done_at"]))
-    assert event["id"] in listed_ids(fresh)
+def test_late_recording_appears_once_the_clock_passes_its_done_at(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=False)
+    assert event["id"] not in listed_ids(fresh_emulator)
+    fresh_emulator.admin.set_clock(instant(recording["done_at"]))
+    assert event["id"] in listed_ids(fresh_emulator)
 
 
-def test_late_arrival_moves_updated_at_to_its_done_at(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=False)
-    fresh.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
-    assert event_of(fresh, event["id"])["updated_at"] == recording["done_at"]
+def test_late_arrival_moves_updated_at_to_its_done_at(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=False)
+    fresh_emulator.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
+    assert event_of(fresh_emulator, event["id"])["updated_at"] == recording["done_at"]
 
 
-def test_trapped_late_arrival_keeps_the_old_updated_at(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=True)
-    fresh.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
-    shown = event_of(fresh, event["id"])
+def test_trapped_late_arrival_keeps_the_old_updated_at(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=True)
+    fresh_emulator.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
+    shown = event_of(fresh_emulator, event["id"])
     assert shown["updated_at"] == event["updated_at"] and instant(shown["updated_at"]) < instant(recording["done_at"])
 
 
-def test_trapped_late_arrival_is_missed_by_an_updated_after_sync(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=True)
-    last_sync = fresh.admin.clock()
-    fresh.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
-    with api_client(fresh) as client:
+def test_trapped_late_arrival_is_missed_by_an_updated_after_sync(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=True)
+    last_sync = fresh_emulator.admin.clock()
+    fresh_emulator.admin.set_clock(instant(recording["done_at"]) + dt.timedelta(hours=1))
+    with api_client(fresh_emulator) as client:
         changed = {e["id"] for e in all_pages(client, "/calendar_events", updated_after=last_sync.timestamp())}
-    assert event["id"] not in changed and event["id"] in listed_ids(fresh)
+    assert event["id"] not in changed and event["id"] in listed_ids(fresh_emulator)
 
 
-def test_recording_detail_fills_in_summary_and_transcript_when_it_becomes_done(fresh):
-    _, recording = pending_late(fresh.admin.snapshot(), stale=False)
-    with api_client(fresh) as client:
+def test_recording_detail_fills_in_summary_and_transcript_when_it_becomes_done(fresh_emulator):
+    _, recording = pending_late(fresh_emulator.admin.snapshot(), stale=False)
+    with api_client(fresh_emulator) as client:
         before = data_of(client.get(f"/recordings/{recording['id']}"))
-        fresh.admin.set_clock(instant(recording["done_at"]))
+        fresh_emulator.admin.set_clock(instant(recording["done_at"]))
         after = data_of(client.get(f"/recordings/{recording['id']}"))
     assert (before["status"], before["summary"]) == ("processing", None)
     assert after["status"] == "done" and after["summary"] is not None and after["updated_at"] == recording["done_at"]
 
 
-def test_finishing_a_recording_with_bump_sets_updated_at_to_now(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=False)
-    now = fresh.admin.advance_clock(60)
-    fresh.admin.finish_recording(recording["id"])
-    assert instant(event_of(fresh, event["id"])["updated_at"]) == now
+def test_finishing_a_recording_with_bump_sets_updated_at_to_now(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=False)
+    now = fresh_emulator.admin.advance_clock(60)
+    fresh_emulator.admin.finish_recording(recording["id"])
+    assert instant(event_of(fresh_emulator, event["id"])["updated_at"]) == now
 
 
-def test_finishing_a_recording_without_bump_leaves_updated_at(fresh):
-    event, recording = pending_late(fresh.admin.snapshot(), stale=False)
-    fresh.admin.finish_recording(recording["id"], bump_event_updated_at=False)
-    assert event_of(fresh, event["id"])["updated_at"] == event["updated_at"]
+def test_finishing_a_recording_without_bump_leaves_updated_at(fresh_emulator):
+    event, recording = pending_late(fresh_emulator.admin.snapshot(), stale=False)
+    fresh_emulator.admin.finish_recording(recording["id"], bump_event_updated_at=False)
+    assert event_of(fresh_emulator, event["id"])["updated_at"] == event["updated_at"]
 
 
-def test_editing_an_event_changes_the_title_and_bumps_updated_at_to_now(fresh):
-    with api_client(fresh) as client:
+def test_editing_an_event_changes_the_title_and_bumps_updated_at_to_now(fresh_emulator):
+    with api_client(fresh_emulator) as client:
         event = client.get("/calendar_events", params={"first": 1}).json()["data"][0]
-    now = fresh.admin.advance_clock(3600)
-    fresh.admin.edit_event(event["id"])
-    shown = event_of(fresh, event["id"])
+    now = fresh_emulator.admin.advance_clock(3600)
+    fresh_emulator.admin.edit_event(event["id"])
+    shown = event_of(fresh_emulator, event["id"])
     assert shown["title"] != event["title"] and instant(shown["updated_at"]) == now
 
 
-def test_editing_given_fields_changes_exactly_those(fresh):
-    with api_client(fresh) as client:
+def test_editing_given_fields_changes_exactly_those(fresh_emulator):
+    with api_client(fresh_emulator) as client:
         event = client.get("/calendar_events", params={"first": 1}).json()["data"][0]
-    fresh.admin.edit_event(event["id"], attendees=["new.person@example.com"])
-    shown = event_of(fresh, event["id"])
+    fresh_emulator.admin.edit_event(event["id"], attendees=["new.person@example.com"])
+    shown = event_of(fresh_emulator, event["id"])
     assert shown["attendees"] == [{"email": "new.person@example.com"}] and shown["title"] == event["title"]
 
 
-def test_inserted_event_is_listed_with_one_done_recording_in_its_own_offset(fresh):
+def test_inserted_event_is_listed_with_one_done_recording_in_its_own_offset(fresh_emulator):
     start = dt.datetime(2026, 5, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=9)))
-    inserted = fresh.admin.insert_event(start, title="Inserted", duration_minutes=30)
-    shown = event_of(fresh, inserted["id"])
+    inserted = fresh_emulator.admin.insert_event(start, title="Inserted", duration_minutes=30)
+    shown = event_of(fresh_emulator, inserted["id"])
     assert shown["start_at"] == "2026-05-20T10:00:00.000+09:00" and shown["end_at"] == "2026-05-20T10:30:00.000+09:00"
     assert [r["status"] for r in shown["recordings"]] == ["done"] and shown["title"] == "Inserted"
 
 
-def test_deleted_recording_answers_404_but_its_event_still_lists_it_as_done(fresh):
-    with api_client(fresh) as client:
+def test_deleted_recording_answers_404_but_its_event_still_lists_it_as_done(fresh_emulator):
+    with api_client(fresh_emulator) as client:
         event = client.get("/calendar_events", params={"first": 1}).json()["data"][0]
         recording_id = event["recordings"][0]["id"]
-        fresh.admin.delete_recording(recording_id)
+        fresh_emulator.admin.delete_recording(recording_id)
         assert "recording" in error_of(client.get(f"/recordings/{recording_id}"), 404)["message"]
         assert data_of(client.get(f"/calendar_events/{event['id']}"))["recordings"][0]["status"] == "done"
 
 
-def test_snapshot_marks_deleted_recordings(fresh):
-    with api_client(fresh) as client:
+def test_snapshot_marks_deleted_recordings(fresh_emulator):
+    with api_client(fresh_emulator) as client:
         recording_id = client.get("/calendar_events", params={"first": 1}).json()["data"][0]["recordings"][0]["id"]
-    fresh.admin.delete_recording(recording_id)
-    assert fresh.admin.snapshot()["recordings"][recording_id]["deleted"] is True
+    fresh_emulator.admin.delete_recording(recording_id)
+    assert fresh_emulator.admin.snapshot()["recordings"][recording_id]["deleted"] is True
 
 
-def test_organization_filter_ignores_strangers_at_the_organization_domain(fresh):
-    truth = fresh.admin.snapshot()
+def test_organization_filter_ignores_strangers_at_the_organization_domain(fresh_emulator):
+    truth = fresh_emulator.admin.snapshot()
     org = next(o for o in truth["organizations"] if o["domains"])
-    stranger = fresh.admin.insert_event(dt.datetime(2026, 5, 20, 9, tzinfo=UTC), attendees=[f"someone.new@{org['domains'][0]}"])
-    with api_client(fresh) as client:
+    stranger = fresh_emulator.admin.insert_event(dt.datetime(2026, 5, 20, 9, tzinfo=UTC), attendees=[f"someone.new@{org['domains'][0]}"])
+    with api_client(fresh_emulator) as client:
         got = {e["id"] for e in all_pages(client, "/calendar_events", organization_id=org["id"])}
     assert stranger["id"] not in got
 
 
-def test_admin_change_of_an_unknown_event_is_a_404(fresh):
+def test_admin_change_of_an_unknown_event_is_a_404(fresh_emulator):
     with pytest.raises(EmulatorAdminError) as caught:
-        fresh.admin.edit_event("ZZZZZZ")
+        fresh_emulator.admin.edit_event("ZZZZZZ")
     assert caught.value.status == 404
 
 
-def test_reset_restores_the_seeded_workspace_and_starting_clock(fresh):
-    before = fresh.admin.snapshot()
-    with api_client(fresh) as client:
+def test_reset_restores_the_seeded_workspace_and_starting_clock(fresh_emulator):
+    before = fresh_emulator.admin.snapshot()
+    with api_client(fresh_emulator) as client:
         client.post("/contacts", json={"first_name": "Temporary"})
-    fresh.admin.advance_clock(86400)
-    fresh.admin.reset()
-    assert fresh.admin.snapshot() == before
+    fresh_emulator.admin.advance_clock(86400)
+    fresh_emulator.admin.reset()
+    assert fresh_emulator.admin.snapshot() == before

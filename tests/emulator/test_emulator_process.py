@@ -12,6 +12,8 @@ import pytest
 
 from relate_pipeline.emulator import DEMO_API_KEY, EmulatorProcess, EmulatorStartError
 
+pytestmark = pytest.mark.slow
+
 READY = re.compile(r"^Relate API emulator listening on http://127\.0\.0\.1:(\d+)/v1$")
 
 

@@ -9,25 +9,16 @@ from __future__ import annotations
 import pytest
 from emulator_support import api_client
 
-from relate_pipeline.emulator import EmulatorAdminError, EmulatorProcess
+from relate_pipeline.emulator import EmulatorAdminError
 from relate_pipeline.emulator.cli import main
 from relate_pipeline.emulator.faults import FixedWindow, TokenBucket, limit_headers
 
 
-@pytest.fixture(scope="module")
-def private_emulator():
-    with EmulatorProcess(seed=3, days=1, end_date="2026-05-20", meetings_per_day=2, contacts=5, organizations=2) as process:
-        yield process
+EMULATOR = dict(seed=3, days=1, end_date="2026-05-20", meetings_per_day=2, contacts=5, organizations=2)
 
 
-@pytest.fixture
-def server(private_emulator):
-    private_emulator.admin.reset()
-    return private_emulator
-
-
-def _statuses(server, count):
-    with api_client(server) as client:
+def _statuses(fresh_emulator, count):
+    with api_client(fresh_emulator) as client:
         return [client.get("/notes") for _ in range(count)]
 
 
@@ -60,44 +51,44 @@ def test_headers_announce_the_policy_and_what_is_left():
     assert headers["RateLimit-Limit"] == headers["X-RateLimit-Limit"] == "10"
 
 
-def test_a_burst_of_one_refuses_the_second_request_at_once(server):
-    server.admin.set_faults(rate_limit=0.2, rate_limit_burst=1)
-    assert [r.status_code for r in _statuses(server, 3)] == [200, 429, 429]
+def test_a_burst_of_one_refuses_the_second_request_at_once(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=0.2, rate_limit_burst=1)
+    assert [r.status_code for r in _statuses(fresh_emulator, 3)] == [200, 429, 429]
 
 
-def test_a_larger_burst_is_let_through_before_the_first_429(server):
-    server.admin.set_faults(rate_limit=0.2, rate_limit_burst=4)
-    assert [r.status_code for r in _statuses(server, 5)] == [200] * 4 + [429]
+def test_a_larger_burst_is_let_through_before_the_first_429(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=0.2, rate_limit_burst=4)
+    assert [r.status_code for r in _statuses(fresh_emulator, 5)] == [200] * 4 + [429]
 
 
-def test_a_fixed_window_refuses_beyond_its_quota_with_retry_after(server):
-    server.admin.set_faults(rate_limit=2, rate_limit_kind="fixed_window")
-    responses = _statuses(server, 8)
+def test_a_fixed_window_refuses_beyond_its_quota_with_retry_after(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=2, rate_limit_kind="fixed_window")
+    responses = _statuses(fresh_emulator, 8)
     refused = [r for r in responses if r.status_code == 429]
     assert len(refused) >= 8 - 2 * 2  # the 8 requests span at most two windows
     assert all(r.headers["Retry-After"] == "1" for r in refused)
 
 
-def test_rate_limit_headers_are_sent_only_when_switched_on(server):
-    server.admin.set_faults(rate_limit=0.2, rate_limit_burst=5)
-    assert "RateLimit-Policy" not in _statuses(server, 1)[0].headers
-    server.admin.set_faults(rate_limit_headers=True)
-    ok, = _statuses(server, 1)
+def test_rate_limit_headers_are_sent_only_when_switched_on(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=0.2, rate_limit_burst=5)
+    assert "RateLimit-Policy" not in _statuses(fresh_emulator, 1)[0].headers
+    fresh_emulator.admin.set_faults(rate_limit_headers=True)
+    ok, = _statuses(fresh_emulator, 1)
     assert ok.headers["RateLimit-Policy"] == "0.2;w=1;burst=5"
     assert int(ok.headers["X-RateLimit-Remaining"]) < 5
 
 
-def test_a_429_carries_the_headers_too(server):
-    server.admin.set_faults(rate_limit=0.2, rate_limit_burst=1, rate_limit_headers=True)
-    refused = _statuses(server, 2)[1]
+def test_a_429_carries_the_headers_too(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=0.2, rate_limit_burst=1, rate_limit_headers=True)
+    refused = _statuses(fresh_emulator, 2)[1]
     assert refused.status_code == 429
     assert refused.headers["RateLimit-Remaining"] == "0" and "RateLimit-Reset" in refused.headers
 
 
-def test_null_switches_limiting_off(server):
-    server.admin.set_faults(rate_limit=0.2, rate_limit_burst=1)
-    server.admin.set_faults(rate_limit=None)
-    assert {r.status_code for r in _statuses(server, 5)} == {200}
+def test_null_switches_limiting_off(fresh_emulator):
+    fresh_emulator.admin.set_faults(rate_limit=0.2, rate_limit_burst=1)
+    fresh_emulator.admin.set_faults(rate_limit=None)
+    assert {r.status_code for r in _statuses(fresh_emulator, 5)} == {200}
 
 
 @pytest.mark.parametrize(
@@ -105,9 +96,9 @@ def test_null_switches_limiting_off(server):
     [("rate_limit", 0), ("rate_limit", -1), ("rate_limit_burst", 0), ("rate_limit_kind", "leaky"),
      ("rate_limit_headers", "yes")],
 )
-def test_a_bad_rate_setting_is_refused_naming_it(server, setting, value):
+def test_a_bad_rate_setting_is_refused_naming_it(fresh_emulator, setting, value):
     with pytest.raises(EmulatorAdminError) as caught:
-        server.admin.set_faults(**{setting: value})
+        fresh_emulator.admin.set_faults(**{setting: value})
     assert caught.value.status == 422 and setting in str(caught.value)
 
 

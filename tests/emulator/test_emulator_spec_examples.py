@@ -14,13 +14,8 @@ import json
 import pytest
 from emulator_support import api_client, data_of, error_of
 
-from relate_pipeline.emulator import EmulatorProcess
 
-
-@pytest.fixture(scope="module")
-def server():
-    with EmulatorProcess(seed=21, days=1, end_date="2026-05-20", meetings_per_day=2, contacts=8, organizations=3) as process:
-        yield process
+EMULATOR = dict(seed=21, days=1, end_date="2026-05-20", meetings_per_day=2, contacts=8, organizations=3)
 
 
 def _send(client, method, path, body=None, status=200):
@@ -35,11 +30,11 @@ def _send(client, method, path, body=None, status=200):
     return data_of(response, status) if set(body) == {"data"} else body
 
 
-def test_every_example_body_of_the_reference_succeeds(server):
-    snapshot = server.admin.snapshot()
+def test_every_example_body_of_the_reference_succeeds(module_emulator):
+    snapshot = module_emulator.admin.snapshot()
     organization_id = snapshot["organizations"][0]["id"]
     user_email = snapshot["users"][0]["email"]
-    with api_client(server) as api:
+    with api_client(module_emulator) as api:
         contact = _send(api, "POST", "/contacts", '{"organization_id":"%s","first_name":"Paul","last_name":"Atreides","emails":["paul@atreid.es"]}' % organization_id, 201)
         updated = _send(api, "PATCH", f"/contacts/{contact['id']}", '{"emails":["usul@arrak.is"],"custom_fields":[{"name":"House","value":"Atreides"}]}')
         assert {"name": "House", "value": "Atreides"} in updated["custom_fields"]
@@ -100,9 +95,9 @@ def test_every_example_body_of_the_reference_succeeds(server):
 
 
 @pytest.mark.parametrize(("path_of", "model"), [("contacts", "contact"), ("organizations", "organization")])
-def test_a_custom_field_name_the_workspace_lacks_is_refused_naming_it(server, path_of, model):
-    target = server.admin.snapshot()[path_of][0]["id"]
-    with api_client(server) as api:
+def test_a_custom_field_name_the_workspace_lacks_is_refused_naming_it(module_emulator, path_of, model):
+    target = module_emulator.admin.snapshot()[path_of][0]["id"]
+    with api_client(module_emulator) as api:
         response = api.patch(f"/{path_of}/{target}", json={"custom_fields": [{"name": "Planet", "value": "Caladan"}]})
     error = error_of(response, 422)
     assert error["field"] == "custom_fields[0].name" and "Planet" in error["message"] and model in error["message"]

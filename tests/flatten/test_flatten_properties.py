@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 
 import orjson
+import pytest
 import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,6 +17,8 @@ from hypothesis import strategies as st
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.meetings.recordings import flatten_recording_bodies, flatten_recordings
 from relate_pipeline.tables import TABLES
+
+pytestmark = pytest.mark.slow
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

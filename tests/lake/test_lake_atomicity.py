@@ -12,6 +12,8 @@ from lake_support import kill_held_writer, start_held_writer, summary_fields
 from relate_pipeline.crm.flatten import flatten_crm
 from relate_pipeline.lake import STALE_TEMP_SECONDS, Lake
 
+pytestmark = pytest.mark.slow
+
 DAY = "2026-05-16"
 
 

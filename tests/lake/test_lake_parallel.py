@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import pytest
 from lake_support import start_python
 
 from relate_pipeline.lake import Lake
+
+pytestmark = pytest.mark.slow
 
 # Rewrites one partition many times, each time with rows tagged by the round.
 REWRITER = """

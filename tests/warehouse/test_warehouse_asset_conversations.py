@@ -12,6 +12,8 @@ from assets.automation import range_tags
 from assets.resources import Lakehouse
 from assets.warehouse import MIN_TALK_RESOLUTION, warehouse
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def lakehouse(tmp_path_factory) -> Lakehouse:

@@ -35,6 +35,7 @@ def test_name_key_trims_collapses_whitespace_and_case_folds(conversation_db, nam
     assert keys(conversation_db, [name]) == [key] == [normalised_name(name)]
 
 
+@pytest.mark.slow
 def test_name_key_folds_every_code_point_as_python_does(conversation_db):
     characters = [chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code < 0xE000]
     folded = keys(conversation_db, [f"a{c}b" for c in characters])

@@ -12,6 +12,8 @@ from warehouse_samples import INTERNAL_DOMAINS, write_sample_lake
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.warehouse.build import build_warehouse
 
+pytestmark = pytest.mark.slow
+
 # An analyst session: opens the warehouse read-only, then runs each query it reads from stdin.
 ANALYST = textwrap.dedent(
     """
