@@ -16,8 +16,8 @@ from dagster import (
 
 from assets.governance import first_day_loaded
 from assets.meetings import meetings
-from assets.partitions import SETTINGS, daily_partitions
-from assets.resources import Lakehouse, RelateApi
+from assets.partitions import daily_partitions, first_day, partition_zone
+from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.meetings.changes import ChangeCursor, contiguous_ranges, detect_changes, reconcile_changes, run_key_digest
 from relate_pipeline.meetings.raw_store import held_event_days
 
@@ -46,17 +46,17 @@ def range_tags(first: date, last: date) -> dict[str, str]:
 @schedule(
     job=everything_job,
     cron_schedule="0 2 * * *",
-    execution_timezone=SETTINGS.timezone.key,
+    execution_timezone=daily_partitions.timezone,
     default_status=DefaultScheduleStatus.STOPPED,
     description=(
         "Nightly: yesterday plus a trailing window of RELATE_TRAILING_DAYS days re-listed "
         "(unchanged recordings are not downloaded again), the CRM snapshots and the warehouse."
     ),
 )
-def nightly(context: ScheduleEvaluationContext) -> RunRequest:
-    yesterday = context.scheduled_execution_time.astimezone(SETTINGS.timezone).date() - timedelta(days=1)
+def nightly(context: ScheduleEvaluationContext, look_back: LookBack) -> RunRequest:
+    yesterday = context.scheduled_execution_time.astimezone(partition_zone()).date() - timedelta(days=1)
     today = yesterday + timedelta(days=1)
-    first = max(yesterday - timedelta(days=SETTINGS.trailing_days), first_day_loaded(SETTINGS, today))
+    first = max(yesterday - timedelta(days=look_back.trailing_days), first_day_loaded(first_day(), look_back.retention_days, today))
     return RunRequest(run_key=f"nightly-{yesterday}", tags=range_tags(first, yesterday))
 
 
@@ -69,16 +69,17 @@ def nightly(context: ScheduleEvaluationContext) -> RunRequest:
         "then requests runs for the days whose meetings changed (late recordings, edits)."
     ),
 )
-def meeting_changes(context: SensorEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse):
-    today = datetime.now(SETTINGS.timezone).date()
+def meeting_changes(context: SensorEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse, look_back: LookBack):
+    zone = partition_zone()
+    today = datetime.now(zone).date()
     with relate_api.client() as client:
         changed, cursor = detect_changes(
             client,
             ChangeCursor.loads(context.cursor),
-            SETTINGS.timezone,
+            zone,
             today,
-            SETTINGS.trailing_days,
-            first_day_loaded(SETTINGS, today),
+            look_back.trailing_days,
+            first_day_loaded(first_day(), look_back.retention_days, today),
             held=held_event_days(lakehouse.raw),
         )
     context.update_cursor(cursor.dumps())
@@ -99,15 +100,16 @@ def _range_requests(prefix: str, changed: dict[date, str]):
 @schedule(
     job=meetings_job,
     cron_schedule="0 3 * * 0",
-    execution_timezone=SETTINGS.timezone.key,
+    execution_timezone=daily_partitions.timezone,
     default_status=DefaultScheduleStatus.STOPPED,
     description=(
         "Weekly: lists every day since RELATE_START_DATE again (listing requests only, no detail fetch) "
         "and runs the days whose listing differs from the raw store: meetings moved or deleted anywhere in history."
     ),
 )
-def weekly_reconcile(context: ScheduleEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse):
-    today = context.scheduled_execution_time.astimezone(SETTINGS.timezone).date()
+def weekly_reconcile(context: ScheduleEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse, look_back: LookBack):
+    zone = partition_zone()
+    today = context.scheduled_execution_time.astimezone(zone).date()
     with relate_api.client() as client:
-        changed = reconcile_changes(client, lakehouse.raw, SETTINGS.timezone, first_day_loaded(SETTINGS, today), today)
+        changed = reconcile_changes(client, lakehouse.raw, zone, first_day_loaded(first_day(), look_back.retention_days, today), today)
     yield from _range_requests(f"reconcile-{today}", changed)

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from dagster import AssetExecutionContext, MetadataValue
 
-from assets.partitions import daily_partitions
+from assets.partitions import partition_zone
 from relate_pipeline.governance.policy import DataPolicy
 from relate_pipeline.governance.retention import Retention, purge_expired_days
 from relate_pipeline.lake import Lake
-from relate_pipeline.settings import PipelineSettings
 
 
 @dataclass
@@ -40,9 +38,9 @@ class GovernedRun:
         return {"retention_days_purged": MetadataValue.int(len(self.days_purged))}
 
 
-def govern_run(context: AssetExecutionContext, settings: PipelineSettings, raw: Lake, lake: Lake) -> GovernedRun:
+def govern_run(context: AssetExecutionContext, retention_days: int | None, raw: Lake, lake: Lake) -> GovernedRun:
     """Purge what retention no longer keeps, whatever the run's range, before anything is listed or read."""
-    retention = Retention.at(settings.retention_days, ZoneInfo(daily_partitions.timezone))
+    retention = Retention.at(retention_days, partition_zone())
     first_kept = retention.first_kept
     governed = GovernedRun(retention, DataPolicy(first_kept=None if first_kept is None else first_kept.isoformat()))
     governed.days_purged = purge_expired_days(raw, lake, retention)
@@ -51,7 +49,7 @@ def govern_run(context: AssetExecutionContext, settings: PipelineSettings, raw: 
     return governed
 
 
-def first_day_loaded(settings: PipelineSettings, today: date) -> date:
+def first_day_loaded(start_date: date, retention_days: int | None, today: date) -> date:
     """The oldest day schedules and the sensor may ask for: ``RELATE_START_DATE`` or retention's first kept day."""
-    first_kept = Retention(settings.retention_days, today).first_kept
-    return settings.start_date if first_kept is None else max(settings.start_date, first_kept)
+    first_kept = Retention(retention_days, today).first_kept
+    return start_date if first_kept is None else max(start_date, first_kept)

@@ -12,8 +12,7 @@ partition, so the asset's history shows every day a run touched.
 """
 
 import asyncio
-from collections.abc import Callable
-from zoneinfo import ZoneInfo
+from collections.abc import Callable, Mapping
 
 from dagster import (
     AssetCheckResult,
@@ -32,8 +31,8 @@ from dagster import (
 
 from assets.governance import GovernedRun, govern_run
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
-from assets.partitions import SETTINGS, daily_partitions, partition_days
-from assets.resources import Lakehouse, RelateApi
+from assets.partitions import daily_partitions, partition_days, partition_zone
+from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
 from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, tables_current
 from relate_pipeline.tables import MEETING_TABLES
@@ -41,12 +40,21 @@ from relate_pipeline.tables import MEETING_TABLES
 RAW_MEETINGS_KEY = AssetKey("raw_meetings")
 MEETING_TABLES_KEY = AssetKey("meeting_tables")
 REFRESH_TAG = "relate/refresh"
-"""A run tagged ``relate/refresh=true`` downloads every done recording of its days again."""
+"""A run tagged ``relate/refresh=true`` asks for ``refresh`` without editing its config (``refresh_requested``)."""
 
 
 class MeetingsConfig(Config):
     refresh: bool = False
     """Download every done recording of the run's days again, not only those that may have changed."""
+
+
+def refresh_requested(config: MeetingsConfig, run_tags: Mapping[str, str]) -> bool:
+    """The run config's ``refresh``, which a ``relate/refresh=true`` tag sets too: the one place the tag is read.
+
+    The tag is how a run launched from the UI's partition dialog or a backfill asks for a refresh,
+    where the op config cannot be edited.
+    """
+    return config.refresh or run_tags.get(REFRESH_TAG, "").lower() in ("true", "1", "yes")
 
 
 @multi_asset(
@@ -90,18 +98,21 @@ class MeetingsConfig(Config):
     backfill_policy=BackfillPolicy.single_run(),
     can_subset=True,
 )
-def meetings(context: AssetExecutionContext, config: MeetingsConfig, relate_api: RelateApi, lakehouse: Lakehouse):
+def meetings(
+    context: AssetExecutionContext, config: MeetingsConfig, relate_api: RelateApi, lakehouse: Lakehouse, look_back: LookBack
+):
     """Fetch the days into the raw store and flatten each into the meeting tables as soon as it is complete."""
     selected = context.selected_asset_keys
     raw, lake = lakehouse.raw, lakehouse.lake
     for store in (raw, lake):
         store.remove_abandoned_temps(context.partition_keys)
-    governed = govern_run(context, lakehouse.settings(), raw, lake)
+    governed = govern_run(context, look_back.retention_days, raw, lake)
     report: RangeExtract | None = None
     with MeetingDayWriter(raw, lake) as tables:
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
-            report = _extract(context, config, relate_api, lakehouse, flatten, governed)
+            policy = RefetchPolicy(refresh=refresh_requested(config, context.run.tags), refresh_days=look_back.refresh_days)
+            report = _extract(context, policy, relate_api, lakehouse, flatten, governed)
             yield from _elsewhere(RAW_MEETINGS_KEY, report)
             yield _raw_result(report, governed)
             if MEETING_TABLES_KEY in selected:
@@ -118,13 +129,9 @@ def meetings(context: AssetExecutionContext, config: MeetingsConfig, relate_api:
             yield _tables_result(context, written, governed)
 
 
-def _refresh_requested(context: AssetExecutionContext, config: MeetingsConfig) -> bool:
-    return config.refresh or context.run.tags.get(REFRESH_TAG, "").lower() in ("true", "1", "yes")
-
-
 def _extract(
     context: AssetExecutionContext,
-    config: MeetingsConfig,
+    policy: RefetchPolicy,
     relate_api: RelateApi,
     lakehouse: Lakehouse,
     on_day_extracted: Callable[[str], None] | None,
@@ -134,7 +141,6 @@ def _extract(
     if kept is None:
         return RangeExtract()
     first_day, last_day = kept
-    policy = RefetchPolicy(refresh=_refresh_requested(context, config), refresh_days=SETTINGS.refresh_days)
 
     async def extract() -> tuple[RangeExtract, dict]:
         async with relate_api.async_client() as client:
@@ -142,7 +148,7 @@ def _extract(
                 client,
                 first_day,
                 last_day,
-                ZoneInfo(daily_partitions.timezone),
+                partition_zone(),
                 lakehouse.raw,
                 policy,
                 lakehouse.lake,

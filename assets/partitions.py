@@ -1,14 +1,17 @@
 """Daily partitions on meeting start time, in the workspace's time zone.
 
 ``SETTINGS`` is the code location's configuration, read and validated once when it loads (a bad
-``RELATE_*`` value stops the load, naming the variable); the partitions take ``RELATE_TIMEZONE`` and
-``RELATE_START_DATE`` from it. A partition covers [day 00:00, next day 00:00) in that zone, so a
-DST day is 23 or 25 hours. ``end_offset=1`` makes today's (still growing) day runnable.
+``RELATE_*`` value stops the load, naming the variable). The partitions take ``RELATE_TIMEZONE``
+and ``RELATE_START_DATE`` from it and definitions.py builds the resources from it; assets,
+schedules and sensors read neither it nor the environment, only the partitions and their
+resources. A partition covers [day 00:00, next day 00:00) in that zone, so a DST day is 23 or 25
+hours. ``end_offset=1`` makes today's (still growing) day runnable.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition
 
@@ -21,6 +24,16 @@ daily_partitions = DailyPartitionsDefinition(
     timezone=SETTINGS.timezone.key,
     end_offset=1,
 )
+
+
+def partition_zone() -> ZoneInfo:
+    """The zone that cuts days: the partitions definition's own."""
+    return ZoneInfo(daily_partitions.timezone)
+
+
+def first_day() -> date:
+    """The first partition's day."""
+    return daily_partitions.start.date()
 
 
 def partition_days(partition_keys: list[str]) -> tuple[date, date]:

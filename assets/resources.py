@@ -1,8 +1,9 @@
 """Dagster resources: the only place where Dagster configuration meets the library.
 
 The API resource is swappable (tests and the demo point it at the emulator; production at
-the real service) and keeps the key in an ``EnvVar`` so it never shows in run config. Both
-resources are built from :class:`PipelineSettings`, so every value they hold was validated there.
+the real service) and keeps the key in an ``EnvVar`` so it never shows in run config. Every
+resource is built from :class:`PipelineSettings` (``resources_from_settings``), so every value it
+holds was validated there; no resource reads the environment again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from dagster import ConfigurableResource, EnvVar
 from relate_pipeline.client import AsyncRelateClient, ClientSettings, RelateClient
 from relate_pipeline.client.config import DEFAULT_BASE_URL
 from relate_pipeline.lake import Lake
-from relate_pipeline.settings import PipelineSettings
+from relate_pipeline.settings import (
+    DEFAULT_REFRESH_DAYS,
+    DEFAULT_TRAILING_DAYS,
+    PipelineSettings,
+    lake_root,
+    raw_root,
+    warehouse_path,
+)
 
 
 class RelateApi(ConfigurableResource):
@@ -49,18 +57,29 @@ class Lakehouse(ConfigurableResource):
     warehouse_path: str | None = None
     internal_domains: list[str] = []
 
-    def settings(self) -> PipelineSettings:
-        return PipelineSettings.from_env(
-            data_dir=self.data_dir, warehouse_location=self.warehouse_path, internal_domains=self.internal_domains
-        )
-
     @property
     def lake(self) -> Lake:
-        return Lake(self.settings().lake_root)
+        return Lake(lake_root(self.data_dir))
 
     @property
     def raw(self) -> Lake:
-        return Lake(self.settings().raw_root)
+        return Lake(raw_root(self.data_dir))
+
+    @property
+    def warehouse_file(self) -> str:
+        """The DuckDB file: ``warehouse_path``, else where the settings put it by default."""
+        return warehouse_path(self.data_dir, self.warehouse_path)
+
+
+class LookBack(ConfigurableResource):
+    """How far back runs look: ``RELATE_TRAILING_DAYS``, ``RELATE_REFRESH_DAYS`` and ``RELATE_RETENTION_DAYS``."""
+
+    trailing_days: int = DEFAULT_TRAILING_DAYS
+    """Days before yesterday that the nightly run and the sensor list again."""
+    refresh_days: int = DEFAULT_REFRESH_DAYS
+    """Recordings that ended less than this many days ago are downloaded again on every run."""
+    retention_days: int | None = None
+    """Days before today − this many are purged on every run and never asked for again; None keeps every day."""
 
 
 def resources_from_settings(settings: PipelineSettings) -> dict[str, ConfigurableResource]:
@@ -76,5 +95,8 @@ def resources_from_settings(settings: PipelineSettings) -> dict[str, Configurabl
             data_dir=settings.data_dir,
             warehouse_path=settings.warehouse_location,
             internal_domains=list(settings.internal_domains),
+        ),
+        "look_back": LookBack(
+            trailing_days=settings.trailing_days, refresh_days=settings.refresh_days, retention_days=settings.retention_days
         ),
     }

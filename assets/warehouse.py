@@ -64,11 +64,10 @@ MEASURED_BY = Path(__file__).read_text()
     ],
 )
 def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> MaterializeResult:
-    settings = lakehouse.settings()
-    path, lake = settings.warehouse_path, lakehouse.lake
+    path, lake = lakehouse.warehouse_file, lakehouse.lake
     first_day, last_day = _run_days(context)
     build = refresh_warehouse(
-        path, lake, settings.internal_domains, lambda connection: _measure(connection, first_day, last_day), MEASURED_BY
+        path, lake, lakehouse.internal_domains, lambda connection: _measure(connection, first_day, last_day), MEASURED_BY
     )
     external, matched = build.measures["match"]
     repeated = build.measures["repeated"]

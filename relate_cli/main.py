@@ -60,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = PipelineSettings.from_env()
     print("Starting the embedded Relate API emulator (synthetic workspace; no real API is contacted) ...", flush=True)
-    emulator = start_emulator(days=args.days + 3)
+    emulator = start_emulator(args.days + 3, settings)
     try:
         print(f"Emulator at {emulator.base_url}", flush=True)
         today = datetime.now(settings.timezone).date()
@@ -78,15 +78,15 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
     settings = PipelineSettings.from_env()
     emulator = None
-    if "RELATE_API_KEY" not in os.environ and "RELATE_API_BASE_URL" not in os.environ:
-        emulator = start_emulator(days=30, live_clock=True)
+    if not settings.names_an_api:
+        emulator = start_emulator(30, settings, live_clock=True)
         print(
             f"No RELATE_API_KEY or RELATE_API_BASE_URL is set: the UI is wired to the embedded EMULATOR at "
             f"{emulator.base_url} (synthetic data). Set both to use a real workspace.",
             flush=True,
         )
-    elif "RELATE_API_KEY" not in os.environ:
-        raise CliError("RELATE_API_BASE_URL is set but RELATE_API_KEY is not; set the key for that API")
+    elif settings.api_key is None:
+        raise CliError(f"RELATE_API_KEY is not set; set the key for the API at {settings.api_base_url}")
     prepare_dagster_home(settings)
     ui = start_ui(args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -32,7 +32,7 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
     A remote data dir cannot hold Dagster's SQLite files, so its default home is in the working
     directory; a deployment on PostgreSQL sets ``DAGSTER_HOME`` (docs/deployment.md).
     """
-    if "DAGSTER_HOME" in os.environ:
+    if settings.dagster_home is not None:
         return
     home = Path(settings.local_state_dir) / "dagster_home"
     if settings.remote:
@@ -48,12 +48,9 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
 
 def check_api(settings: PipelineSettings) -> None:
     """Fail before anything is written when the API is unreachable or rejects the key."""
-    from relate_pipeline.client import AuthenticationError, ConfigurationError, RelateClient, RelateError
+    from relate_pipeline.client import AuthenticationError, RelateClient, RelateError
 
-    try:
-        client_settings = settings.client_settings(max_retries=1)
-    except ConfigurationError as error:
-        raise CliError(str(error)) from None
+    client_settings = settings.client_settings(max_retries=1)
     now = int(time.time())
     try:
         with RelateClient(client_settings) as client:
@@ -100,13 +97,15 @@ def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
 
     from assets.automation import range_tags
     from assets.definitions import defs
-    from assets.meetings import REFRESH_TAG
 
     job = defs.resolve_job_def("relate_pipeline")
     result = job.execute_in_process(
         instance=DagsterInstance.get(),
-        tags={**range_tags(first, last), **({REFRESH_TAG: "true"} if refresh else {})},
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        tags=range_tags(first, last),
+        run_config={
+            "loggers": {"console": {"config": {"log_level": "INFO"}}},
+            "ops": {"meetings": {"config": {"refresh": refresh}}},
+        },
         raise_on_error=False,
     )
     return result.success

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
@@ -23,9 +24,10 @@ from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from relate_pipeline.client.config import DEFAULT_BASE_URL, ClientSettings
-from relate_pipeline.client.errors import ConfigurationError
 
 DEFAULT_START_DATE = date(2025, 1, 1)
+DEFAULT_TRAILING_DAYS = 3
+DEFAULT_REFRESH_DAYS = 3
 ENV_PREFIX = "RELATE_"
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,31 @@ def join(root: str, name: str) -> str:
     return f"{root.rstrip('/')}/{name}"
 
 
+def lake_root(data_dir: str) -> str:
+    """The lake's tables under ``RELATE_DATA_DIR``."""
+    return join(data_dir, "lake")
+
+
+def raw_root(data_dir: str) -> str:
+    """The raw store under ``RELATE_DATA_DIR``."""
+    return join(data_dir, "raw")
+
+
+def warehouse_path(data_dir: str, warehouse_location: str | None) -> str:
+    """``RELATE_WAREHOUSE_PATH``, else beside a local lake, else ``./warehouse.duckdb`` (said in the log)."""
+    if warehouse_location is not None:
+        return warehouse_location
+    if not is_remote(data_dir):
+        return join(data_dir, "warehouse.duckdb")
+    path = os.path.abspath("warehouse.duckdb")
+    log.warning(
+        "RELATE_DATA_DIR is remote (%s), so the DuckDB file is %s; set RELATE_WAREHOUSE_PATH to place it elsewhere",
+        data_dir,
+        path,
+    )
+    return path
+
+
 def _reject(accepts: str, value: Any) -> PydanticCustomError:
     """The error a field validator raises: ``accepts`` reads after the variable's name."""
     return PydanticCustomError("relate_setting", "{accepts}, got {value}", {"accepts": accepts, "value": repr(value)})
@@ -87,34 +114,45 @@ class PipelineSettings(BaseSettings):
         default=None, validation_alias=AliasChoices("RELATE_WAREHOUSE_PATH", "warehouse_location")
     )
     internal_domains: Annotated[tuple[str, ...], NoDecode] = ()
-    trailing_days: int = 3
-    refresh_days: int = 3
+    trailing_days: int = DEFAULT_TRAILING_DAYS
+    refresh_days: int = DEFAULT_REFRESH_DAYS
     rate_limit: float | None = None
     max_concurrency: int = ClientSettings.max_concurrency
     retention_days: int | None = None
     keep_transcript_text: bool = True
+    dagster_home: str | None = Field(default=None, validation_alias=AliasChoices("DAGSTER_HOME", "dagster_home"))
+    """Dagster's own variable, read here too so the CLI knows whether a deployment chose the instance."""
 
     @field_validator("api_key", mode="before")
     @classmethod
-    def _api_key(cls, value: Any) -> Any:
+    def _api_key(cls, value: Any) -> SecretStr | None:
         if value is None or value == "":
             return None
         text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
-        try:
-            ClientSettings(api_key=text)
-        except ConfigurationError as error:
-            # The client's message never echoes the key; neither does this one.
-            raise PydanticCustomError("relate_setting", str(error).replace("api_key ", "", 1)) from None
+        if not text.isascii() or not text.isprintable() or any(character.isspace() for character in text):
+            # A key that would be mangled in a header; the message never echoes it.
+            raise PydanticCustomError("relate_setting", "contains whitespace or non-printable/non-ASCII characters")
         return SecretStr(text)
 
     @field_validator("api_base_url", mode="before")
     @classmethod
     def _base_url(cls, value: Any) -> str:
+        text = str(value).strip()
+        parts = urlsplit(text)
+        if parts.username is not None or parts.password is not None:
+            # Checked first, so no message below echoes a URL that holds a password.
+            raise PydanticCustomError("relate_setting", "must not embed credentials; set the key as RELATE_API_KEY instead")
+        if parts.scheme not in ("http", "https"):
+            raise _reject("must start with http:// or https://", value)
+        if not parts.hostname:
+            raise _reject("has no host", value)
+        if parts.query or parts.fragment:
+            raise _reject("must not carry a query or fragment", value)
         try:
-            return ClientSettings(base_url=value, api_key="unchecked").base_url
-        except ConfigurationError as error:
-            message = str(error).replace("base_url ", "", 1)
-            raise PydanticCustomError("relate_setting", "{message}", {"message": message}) from None
+            parts.port
+        except ValueError:
+            raise _reject("has an invalid port", value) from None
+        return text.rstrip("/")
 
     @field_validator("timezone", mode="before")
     @classmethod
@@ -171,6 +209,11 @@ class PipelineSettings(BaseSettings):
             raise _reject("must be a file path, not a directory", value)
         _check_writable_directory(path.parent, value)
         return str(path)
+
+    @field_validator("dagster_home", mode="before")
+    @classmethod
+    def _dagster_home(cls, value: Any) -> str | None:
+        return None if value is None or str(value).strip() == "" else str(value)
 
     @field_validator("internal_domains", mode="before")
     @classmethod
@@ -252,31 +295,25 @@ class PipelineSettings(BaseSettings):
 
     # ------------------------------------------------------------ derived
     @property
+    def names_an_api(self) -> bool:
+        """Whether ``RELATE_API_KEY`` or ``RELATE_API_BASE_URL`` was set at all (else the UI may start an emulator)."""
+        return bool({"api_key", "api_base_url"} & self.model_fields_set)
+
+    @property
     def remote(self) -> bool:
         return is_remote(self.data_dir)
 
     @property
     def lake_root(self) -> str:
-        return join(self.data_dir, "lake")
+        return lake_root(self.data_dir)
 
     @property
     def raw_root(self) -> str:
-        return join(self.data_dir, "raw")
+        return raw_root(self.data_dir)
 
     @cached_property
     def warehouse_path(self) -> str:
-        """``RELATE_WAREHOUSE_PATH``, else beside a local lake, else ``./warehouse.duckdb`` (said in the log)."""
-        if self.warehouse_location is not None:
-            return self.warehouse_location
-        if not self.remote:
-            return join(self.data_dir, "warehouse.duckdb")
-        path = os.path.abspath("warehouse.duckdb")
-        log.warning(
-            "RELATE_DATA_DIR is remote (%s), so the DuckDB file is %s; set RELATE_WAREHOUSE_PATH to place it elsewhere",
-            self.data_dir,
-            path,
-        )
-        return path
+        return warehouse_path(self.data_dir, self.warehouse_location)
 
     @property
     def local_state_dir(self) -> str:
@@ -284,15 +321,20 @@ class PipelineSettings(BaseSettings):
         return os.getcwd() if self.remote else self.data_dir
 
     def client_settings(self, **overrides: Any) -> ClientSettings:
-        """The API client's settings; a missing key is the client's own one-line error."""
-        values: dict[str, Any] = {
-            "base_url": self.api_base_url,
-            "rate_limit": self.rate_limit,
-            "max_concurrency": self.max_concurrency,
-        }
-        if self.api_key is not None:
-            values["api_key"] = self.api_key.get_secret_value()
-        return ClientSettings.from_env(**{**values, **overrides})
+        """The API client's settings; ``overrides`` set the client's own knobs (retries, timeouts).
+
+        Raises :class:`SettingsError` when ``RELATE_API_KEY`` is not set: reading the lake needs no
+        key, talking to the API does.
+        """
+        if self.api_key is None:
+            raise SettingsError("no Relate API key: set the RELATE_API_KEY environment variable")
+        return ClientSettings(
+            base_url=self.api_base_url,
+            api_key=self.api_key.get_secret_value(),
+            rate_limit=self.rate_limit,
+            max_concurrency=self.max_concurrency,
+            **overrides,
+        )
 
 
 def _check_writable_directory(path: Path, value: Any) -> None:

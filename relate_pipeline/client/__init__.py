@@ -27,7 +27,6 @@ from relate_pipeline.client.api import AsyncRelateClient, RelateClient
 from relate_pipeline.client.config import ClientSettings
 from relate_pipeline.client.errors import (
     AuthenticationError,
-    ConfigurationError,
     NotFoundError,
     PaginationError,
     RateLimitedError,
@@ -44,7 +43,6 @@ __all__ = [
     "AsyncRelateClient",
     "AuthenticationError",
     "ClientSettings",
-    "ConfigurationError",
     "NotFoundError",
     "PaginationError",
     "RateLimitedError",

@@ -19,11 +19,7 @@ from typing import Any, TypeVar
 
 from relate_pipeline.client.config import ClientSettings
 from relate_pipeline.client.envelope import decode_json, unwrap_object
-from relate_pipeline.client.errors import (
-    AuthenticationError,
-    ConfigurationError,
-    RelateError,
-)
+from relate_pipeline.client.errors import AuthenticationError, RelateError
 from relate_pipeline.client.pagination import (
     Page,
     PageWalk,
@@ -51,7 +47,6 @@ from relate_pipeline.client.transport import AsyncTransport, SyncTransport
 from relate_pipeline.client.wire import ApiRequest
 
 T = TypeVar("T")
-_FATAL_FOR_BATCH = (AuthenticationError, ConfigurationError)
 
 
 @dataclass(frozen=True)
@@ -248,7 +243,7 @@ def _checked_settings(settings: Any) -> ClientSettings:
     if not isinstance(settings, ClientSettings):
         raise TypeError(
             f"settings must be a ClientSettings, got {type(settings).__name__}; "
-            "use ClientSettings(api_key=...) or ClientSettings.from_env()"
+            "use ClientSettings(api_key=...) or PipelineSettings.from_env().client_settings()"
         )
     return settings
 
@@ -422,7 +417,7 @@ class AsyncRelateClient(_ClientBase):
                     try:
                         outcome: Any = await fetch(item_id)
                     except RelateError as exc:
-                        if isinstance(exc, _FATAL_FOR_BATCH):
+                        if isinstance(exc, AuthenticationError):
                             raise
                         outcome = exc
                     await results.put((item_id, outcome))

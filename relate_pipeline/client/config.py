@@ -1,25 +1,15 @@
-"""Client settings: one frozen value object, validated on construction.
+"""Client settings: one frozen value object the clients receive.
 
-Validation happens here rather than at first request so a misconfigured deployment fails at
-start-up with a message naming the setting, not minutes later inside a retry loop.
+The values come from :class:`relate_pipeline.settings.PipelineSettings`, which reads and checks
+every ``RELATE_*`` variable once, at start-up; the client itself reads no environment and holds
+no second copy of those checks.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field, fields
-from typing import Any
-from urllib.parse import urlsplit
-
-from relate_pipeline.client.errors import ConfigurationError
+from dataclasses import dataclass, field
 
 DEFAULT_BASE_URL = "https://api.relate.so/v1"
-BASE_URL_ENV = "RELATE_API_BASE_URL"
-API_KEY_ENV = "RELATE_API_KEY"
-RATE_LIMIT_ENV = "RELATE_RATE_LIMIT"
-_RATE_LIMIT_HINT = (
-    f" (requests/second, as {RATE_LIMIT_ENV}; leave it unset to let the client find the limit)"
-)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,84 +36,3 @@ class ClientSettings:
     on two cores ("Fetch" in docs/benchmarks.md). A concurrency cap does not bound a rate: the
     gate does that."""
     page_size: int = 100
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "base_url", _checked_base_url(self.base_url))
-        _check_api_key(self.api_key)
-        for name in ("timeout", "connect_timeout", "backoff_max", "retry_after_cap"):
-            _check_positive(name, getattr(self, name))
-        _check_non_negative("backoff_base", self.backoff_base)
-        if self.rate_limit is not None:
-            _check_positive("rate_limit", self.rate_limit, hint=_RATE_LIMIT_HINT)
-        _check_int("max_retries", self.max_retries, minimum=0)
-        for name in ("max_concurrency", "page_size"):
-            _check_int(name, getattr(self, name), minimum=1)
-
-    @classmethod
-    def from_env(cls, **overrides: Any) -> ClientSettings:
-        """Read RELATE_API_BASE_URL (default: the real API) and RELATE_API_KEY; overrides win."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ConfigurationError(f"unknown client setting(s): {', '.join(unknown)}")
-        values: dict[str, Any] = {"base_url": os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL}
-        env_key = os.environ.get(API_KEY_ENV)
-        if env_key:
-            values["api_key"] = env_key
-        values.update(overrides)
-        if not values.get("api_key"):
-            raise ConfigurationError(
-                f"no Relate API key: set the {API_KEY_ENV} environment variable or pass api_key"
-            )
-        return cls(**values)
-
-
-def _checked_base_url(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ConfigurationError("base_url must be a non-empty http(s) URL")
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https"):
-        raise ConfigurationError(f"base_url must start with http:// or https://, got {value!r}")
-    if not parts.hostname:
-        raise ConfigurationError(f"base_url has no host: {value!r}")
-    if parts.username is not None or parts.password is not None:
-        raise ConfigurationError(
-            "base_url must not embed credentials; pass the key as api_key instead"
-        )
-    if parts.query or parts.fragment:
-        raise ConfigurationError(f"base_url must not carry a query or fragment: {value!r}")
-    try:
-        parts.port
-    except ValueError:
-        raise ConfigurationError(f"base_url has an invalid port: {value!r}") from None
-    return value.strip().rstrip("/")
-
-
-def _check_api_key(value: Any) -> None:
-    """Reject keys that would be mangled in a header; the message never echoes the key."""
-    if not isinstance(value, str) or not value:
-        raise ConfigurationError("api_key must be a non-empty string")
-    if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
-        raise ConfigurationError(
-            "api_key contains whitespace or non-printable/non-ASCII characters"
-        )
-
-
-def _check_positive(name: str, value: Any, hint: str = "") -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not value > 0
-        or value == float("inf")
-    ):
-        raise ConfigurationError(f"{name} must be a positive number{hint}, got {value!r}")
-
-
-def _check_non_negative(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
-        raise ConfigurationError(f"{name} must be a number >= 0, got {value!r}")
-
-
-def _check_int(name: str, value: Any, *, minimum: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ConfigurationError(f"{name} must be an integer >= {minimum}, got {value!r}")

@@ -50,10 +50,6 @@ class RelateError(Exception):
         self.server_message = server_message
 
 
-class ConfigurationError(RelateError, ValueError):
-    """Settings are missing or malformed; a ValueError too, since it is bad input."""
-
-
 class AuthenticationError(RelateError):
     """401/403: retrying cannot help, and every other request with this key will fail too."""
 

@@ -157,18 +157,17 @@ def test_a_range_past_the_cutoff_loads_only_the_days_inside_it_and_says_so_once(
     assert min(_lake_days(data, "raw_recordings", "raw")) >= cutoff.isoformat()
 
 
-def test_schedules_and_the_sensor_ask_for_no_day_before_the_cutoff(tmp_path):
+def test_schedules_and_the_sensor_ask_for_no_day_before_the_cutoff():
     from assets.governance import first_day_loaded
-    from relate_pipeline.settings import PipelineSettings
 
-    kept = PipelineSettings.from_env(data_dir=str(tmp_path), start_date="2026-01-01", retention_days="30")
-    assert first_day_loaded(kept, date(2026, 5, 31)) == date(2026, 5, 1)
-    assert first_day_loaded(kept, date(2026, 1, 15)) == date(2026, 1, 1)
-    forever = PipelineSettings.from_env(data_dir=str(tmp_path), start_date="2026-01-01")
-    assert first_day_loaded(forever, date(2026, 5, 31)) == date(2026, 1, 1)
+    start = date(2026, 1, 1)
+    assert first_day_loaded(start, 30, date(2026, 5, 31)) == date(2026, 5, 1)
+    assert first_day_loaded(start, 30, date(2026, 1, 15)) == date(2026, 1, 1)
+    assert first_day_loaded(start, None, date(2026, 5, 31)) == date(2026, 1, 1)
 
 
-def test_a_meeting_rescheduled_to_before_the_cutoff_leaves_its_day_and_is_not_followed(make_emulator, make_harness, monkeypatch):
+def test_a_meeting_rescheduled_to_before_the_cutoff_leaves_its_day_and_is_not_followed(make_emulator, make_harness):
+    from assets.resources import LookBack
     from tests.pipeline.workspace_support import event_on, lake_event_days
 
     today = datetime.now(ZoneInfo("UTC")).date()
@@ -179,7 +178,7 @@ def test_a_meeting_rescheduled_to_before_the_cutoff_leaves_its_day_and_is_not_fo
     assert moved["id"] in lake_event_days(harness)
     long_ago = datetime.combine(today - timedelta(days=10), datetime.min.time(), ZoneInfo("UTC")) + timedelta(hours=15)
     emulator.admin.reschedule_event(moved["id"], long_ago)
-    monkeypatch.setenv("RELATE_RETENTION_DAYS", "2")
+    harness.look_back = LookBack(retention_days=2)
     assert harness.run(today - timedelta(days=1), today).success
     assert moved["id"] not in lake_event_days(harness)
     for name in ("raw_calendar_events", "raw_recordings"):

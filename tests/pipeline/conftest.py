@@ -11,7 +11,7 @@ from dagster import DagsterInstance, materialize
 from assets.automation import range_tags
 from assets.crm import crm_snapshots
 from assets.meetings import meetings
-from assets.resources import Lakehouse, RelateApi
+from assets.resources import Lakehouse, LookBack, RelateApi
 from assets.warehouse import warehouse
 from relate_pipeline.lake import Lake
 
@@ -28,6 +28,7 @@ class PipelineHarness:
         domains = emulator.admin.snapshot()["internal_domains"]
         self.lakehouse = Lakehouse(data_dir=str(data_dir), internal_domains=domains)
         self.api = RelateApi(base_url=emulator.base_url, api_key=emulator.api_key)
+        self.look_back = LookBack()
 
     @property
     def lake(self) -> Lake:
@@ -35,11 +36,11 @@ class PipelineHarness:
 
     @property
     def warehouse_path(self) -> str:
-        return self.lakehouse.settings().warehouse_path
+        return self.lakehouse.warehouse_file
 
     @property
     def resources(self) -> dict:
-        return {"relate_api": self.api, "lakehouse": self.lakehouse}
+        return {"relate_api": self.api, "lakehouse": self.lakehouse, "look_back": self.look_back}
 
     def run(self, first: date, last: date, assets=ALL_ASSETS, raise_on_error: bool = True, selection=None,
             tags: dict | None = None, run_config: dict | None = None):

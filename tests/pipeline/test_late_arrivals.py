@@ -8,6 +8,7 @@ import pytest
 from dagster import build_schedule_context, build_sensor_context
 
 from assets.automation import RANGE_END_TAG, RANGE_START_TAG, meeting_changes, nightly
+from assets.resources import LookBack
 
 
 def _today() -> date:
@@ -93,7 +94,9 @@ def test_edited_event_is_requested_again(live):
 
 
 def test_nightly_schedule_runs_yesterday_and_the_trailing_window_in_one_run():
-    context = build_schedule_context(scheduled_execution_time=datetime(2026, 5, 21, 2, 0, tzinfo=timezone.utc))
-    request = nightly(context)
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 5, 21, 2, 0, tzinfo=timezone.utc), resources={"look_back": LookBack()}
+    )
+    (request,) = nightly.evaluate_tick(context).run_requests
     assert request.tags[RANGE_START_TAG] == "2026-05-17"
     assert request.tags[RANGE_END_TAG] == "2026-05-20"

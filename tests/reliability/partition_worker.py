@@ -18,7 +18,7 @@ from datetime import date
 from dagster import DagsterInstance, EnvVar, materialize
 
 from assets.automation import range_tags
-from assets.resources import Lakehouse, RelateApi
+from assets.resources import Lakehouse, LookBack, RelateApi
 from tests.pipeline.conftest import ALL_ASSETS
 
 
@@ -30,7 +30,7 @@ def main(data_dir: str, day: str) -> int:
     started = time.time()
     result = materialize(
         ALL_ASSETS,
-        resources={"relate_api": api, "lakehouse": lakehouse},
+        resources={"relate_api": api, "lakehouse": lakehouse, "look_back": LookBack()},
         instance=DagsterInstance.ephemeral(),
         tags=range_tags(date.fromisoformat(day), date.fromisoformat(day)),
         raise_on_error=False,

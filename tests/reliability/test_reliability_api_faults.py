@@ -10,7 +10,7 @@ import pytest
 from dagster import materialize
 
 from assets.automation import range_tags
-from assets.resources import Lakehouse, RelateApi
+from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.client import AuthenticationError, ServerError
 from tests.pipeline.conftest import ALL_ASSETS, PipelineHarness
 from tests.reliability.reliability_support import (
@@ -93,7 +93,11 @@ def failing_run(emulator, data_dir, api: RelateApi):
     with pytest.raises(Exception) as caught:
         materialize(
             ALL_ASSETS,
-            resources={"relate_api": api, "lakehouse": Lakehouse(data_dir=str(data_dir), internal_domains=domains)},
+            resources={
+                "relate_api": api,
+                "lakehouse": Lakehouse(data_dir=str(data_dir), internal_domains=domains),
+                "look_back": LookBack(),
+            },
             tags=range_tags(FIRST, LAST),
         )
     return caught.value

@@ -20,7 +20,7 @@ import pytest
 from dagster import DagsterInstance, EnvVar, materialize
 
 from assets.automation import range_tags
-from assets.resources import Lakehouse
+from assets.resources import Lakehouse, LookBack
 from relate_pipeline.emulator import EmulatorProcess
 from tests.pipeline.conftest import ALL_ASSETS
 from tests.reliability.reliability_support import (
@@ -84,7 +84,8 @@ def failing_run(emulator: EmulatorProcess, root: Path) -> tuple[str, str]:
             (root / "failing_home").mkdir()
             with DagsterInstance.local_temp(tempdir=str(root / "failing_home")) as instance:
                 with pytest.raises(Exception) as caught:
-                    materialize(ALL_ASSETS, resources={"relate_api": api, "lakehouse": lakehouse}, instance=instance,
+                    materialize(ALL_ASSETS, resources={"relate_api": api, "lakehouse": lakehouse, "look_back": LookBack()},
+                                instance=instance,
                                 tags=range_tags(FIRST, LAST))
     finally:
         logger.removeHandler(handler)
