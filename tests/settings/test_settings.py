@@ -94,6 +94,11 @@ def test_every_variable_is_read(monkeypatch, tmp_path):
         ("RELATE_DATA_DIR", "ftpx://bucket/prefix", "RELATE_DATA_DIR must be a local path or a URL of an installed fsspec filesystem"),
         ("RELATE_WAREHOUSE_PATH", "s3://bucket/warehouse.duckdb", "RELATE_WAREHOUSE_PATH must be a local file path"),
         ("RELATE_INTERNAL_DOMAINS", "relate.so,someone@relate.so", "RELATE_INTERNAL_DOMAINS must be e-mail domains separated by commas"),
+        *(
+            ("RELATE_RETENTION_DAYS", value, f"RELATE_RETENTION_DAYS must be a positive whole number of days (unset: keep forever), got '{value}'")
+            for value in ("0", "-3", "7.5", "a week")
+        ),
+        ("RELATE_KEEP_TRANSCRIPT_TEXT", "maybe", "RELATE_KEEP_TRANSCRIPT_TEXT must be true or false, got 'maybe'"),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_variable(monkeypatch, variable, value, message):
