@@ -34,7 +34,7 @@ from assets.metadata import api_metadata, row_count_metadata, tables_definition_
 from assets.partitions import daily_partitions, partition_days, partition_zone
 from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
-from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, tables_current
+from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, days_missing_tables, tables_current
 from relate_pipeline.tables import MEETING_TABLES
 
 RAW_MEETINGS_KEY = AssetKey("raw_meetings")
@@ -108,6 +108,7 @@ def meetings(
         store.remove_abandoned_temps(context.partition_keys)
     governed = govern_run(context, look_back.retention_days, raw, lake)
     report: RangeExtract | None = None
+    incomplete = days_missing_tables(raw, lake) if MEETING_TABLES_KEY in selected else []
     with MeetingDayWriter(raw, lake) as tables:
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
@@ -123,6 +124,7 @@ def meetings(
             for day in governed.kept_days(context.partition_keys):
                 tables.submit(day)
         if MEETING_TABLES_KEY in selected:
+            yield from _complete(context, tables, incomplete)
             written = tables.result()
             if report is not None:
                 yield from _elsewhere(MEETING_TABLES_KEY, report)
@@ -178,6 +180,18 @@ def _elsewhere(key: AssetKey, report: RangeExtract):
     for day in report.corrected_elsewhere:
         if daily_partitions.has_partition_key(day):
             yield AssetMaterialization(asset_key=key, partition=day, metadata={"corrected_by_moves_or_deletions": True})
+
+
+def _complete(context: AssetExecutionContext, tables: MeetingDayWriter, incomplete: list[str]):
+    """Flatten again the days written before some meeting table existed, which no run would rewrite
+    otherwise; each one outside the run's range is recorded as a materialization of its partition."""
+    missing = [day for day in incomplete if day not in tables.submitted]
+    if missing:
+        context.log.info(f"{len(missing)} days lack tables added since they were flattened; flattening them again from the raw store")
+    for day in missing:
+        tables.submit(day)
+        if daily_partitions.has_partition_key(day):
+            yield AssetMaterialization(asset_key=MEETING_TABLES_KEY, partition=day, metadata={"flattened_for_new_tables": True})
 
 
 def _raw_result(report: RangeExtract, governed: GovernedRun) -> MaterializeResult:

@@ -20,6 +20,7 @@ __all__ = [
     "TABLES",
     "EVENT_TABLES",
     "RECORDING_TABLES",
+    "METRIC_TABLES",
     "MEETING_TABLES",
     "CRM_TABLES",
     "RAW_TABLES",
@@ -218,6 +219,57 @@ _specs = [
             _field("last_end_s", _F64, "Largest end over the countable entries; null when none."),
         ],
         ("recording_id", "segment_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "recording_metrics",
+        "One row per fetched recording with its conversation metrics, computed from its transcript segments when the day is flattened.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("event_id", _S, "The recording's calendar_event_id."),
+            _field("speaker_count", _I32, "Distinct speakers by speaker key; the unnamed speaker counts as one."),
+            _field("talk_seconds", _F64, "Sum of the segments' talk, each rounded to whole microseconds."),
+            _field("transcript_seconds", _F64, "Largest countable end minus smallest countable start; 0 when none."),
+            _field("speaker_switches", _I32, "Adjacent segment pairs (with words) whose speakers differ."),
+            _field("switches_per_minute", _F64, "speaker_switches / (transcript_seconds / 60); null when transcript_seconds is 0 or there is no segment."),
+            _field("longest_monologue_seconds", _F64, "Longest run span (largest countable end minus smallest countable start of a run); 0 when none."),
+            _field("longest_monologue_participant", _S, "Name (as in its first segment) of the speaker of the longest run, the earliest on ties; null for the unnamed speaker."),
+            _field("mean_response_gap_seconds", _F64, "Mean of the switches' response gaps, each rounded to whole microseconds; null when none."),
+            _field("question_count", _I32, "Entries whose trimmed text ends with '?' or '？'."),
+        ],
+        ("recording_id",),
+        partitioned=True,
+    ),
+    _spec(
+        "speaker_metrics",
+        "One row per speaker of a recording's transcript, with its talk and what resolving it to an attendee needs from the day's own attendees.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("speaker_index", _I32, "Zero-based order of the speaker's first segment with words in the transcript.", key=True),
+            _field("event_id", _S, "The recording's calendar_event_id."),
+            _field("speaker_key", _S, "Normalised name (as transcript_segments.speaker_key); null for the unnamed speaker."),
+            _field("participant_name", _S, "The name as written in the speaker's first segment; null for the unnamed speaker."),
+            _field("email_match", _S, "The one attendee e-mail of the event whose local part's tokens contain the key's first token; null when none or several do."),
+            _field("talk_seconds", _F64, "Sum of the speaker's segments' talk, each rounded to whole microseconds."),
+            _field("talk_share", _F64, "talk_seconds over the recording's talk; null when the recording has no talk."),
+            _field("word_entry_count", _I32, "Words entries of the speaker's segments."),
+            _field("question_count", _I32, "Entries of the speaker whose trimmed text ends with '?' or '？'."),
+            _field("longest_monologue_seconds", _F64, "Longest span of the speaker's runs; 0 when none has a countable entry."),
+        ],
+        ("recording_id", "speaker_index"),
+        partitioned=True,
+    ),
+    _spec(
+        "action_item_owners",
+        "One row per action item with an owner, with what resolving the owner to an attendee needs from the day's own attendees.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("item_index", _I32, "Zero-based position in summary.action_items.", key=True),
+            _field("event_id", _S, "The recording's calendar_event_id."),
+            _field("owner_key", _S, "The owner normalised like a speaker name; null when it normalises to nothing."),
+            _field("email_match", _S, "The one attendee e-mail of the event whose local part's tokens contain the key's first token; null when none or several do."),
+        ],
+        ("recording_id", "item_index"),
         partitioned=True,
     ),
     _spec(
@@ -441,7 +493,9 @@ RECORDING_TABLES: tuple[str, ...] = (
     "summary_fields",
     "missing_recordings",
 )
-MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES + ("deleted_events",)
+METRIC_TABLES: tuple[str, ...] = ("recording_metrics", "speaker_metrics", "action_item_owners")
+"""Per-day facts computed from a day's own recordings and attendees (no CRM), the input of the conversation views."""
+MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES + ("deleted_events",) + METRIC_TABLES
 CRM_TABLES: tuple[str, ...] = (
     "contacts",
     "contact_emails",

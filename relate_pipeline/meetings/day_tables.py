@@ -18,13 +18,14 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from relate_pipeline.meetings.day_metrics import AttendeeTokens, day_metric_tables
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.meetings.raw_tables import flatten_raw_recordings
 from relate_pipeline.columns import build_table
 from relate_pipeline.lake import Lake
 from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
 from relate_pipeline.meetings.raw_store import BATCH_RECORDINGS
-from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES
+from relate_pipeline.tables import MEETING_TABLES, METRIC_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES
 
 FLATTEN_WORKERS = 2
 """Days flattened at once; memory is a batch per worker."""
@@ -67,6 +68,15 @@ def tables_current(raw: Lake, lake: Lake, day: str) -> bool:
     return None not in written and (not sources or min(written) >= max(sources))
 
 
+def days_missing_tables(raw: Lake, lake: Lake) -> list[str]:
+    """Days flattened before some meeting table existed (by an earlier version): the lake and the
+    raw store hold the day, but not every meeting table has its file. Flattening such a day again
+    from the raw store gives it every table, without calling the API."""
+    flattened = set(lake.partitions("calendar_events"))
+    complete = flattened.intersection(*(lake.partitions(name) for name in MEETING_TABLES))
+    return sorted((flattened - complete) & set(raw.partitions("raw_calendar_events")))
+
+
 @dataclass
 class DayTables:
     """What writing one day's meeting tables produced: row counts and the measures behind the asset checks."""
@@ -84,7 +94,8 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
     Recordings are flattened BATCH_RECORDINGS at a time and each batch's rows are appended to
     the tables' new files, so memory follows the batch size, not the day's size. The checks are
     computed per batch: a recording's rows all come from its own body, hence from one batch, and
-    a recording id met again in a later batch is counted as duplicate rows in every table.
+    a recording id met again in a later batch is counted as duplicate rows in every table. The
+    conversation metrics of a batch's recordings are computed with it, against the day's attendees.
     """
     raw_events = raw.read_partition("raw_calendar_events", day)
     bodies = [] if raw_events is None else raw_events.column("body").to_pylist()
@@ -100,11 +111,13 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
             lake.write_partition(name, day, table)
             rows[name] += table.num_rows
             duplicates[name] += duplicate_keys(table, TABLES[name].key)
-        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES}
+        attendees = AttendeeTokens(event_tables["event_attendees"])
+        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES + METRIC_TABLES}
         for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
             tables = flatten_raw_recordings(batch)
+            tables.update(day_metric_tables(tables, attendees))
             earlier = pa.array(sorted(seen), type=pa.string())
-            for name in RECORDING_TABLES:
+            for name in RECORDING_TABLES + METRIC_TABLES:
                 table = tables[name]
                 outputs[name].write(table)
                 rows[name] += table.num_rows
@@ -167,6 +180,7 @@ class MeetingDayWriter:
         self._raw, self._lake = raw, lake
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flatten")
         self._days: list[Future[DayTables]] = []
+        self.submitted: set[str] = set()
 
     def __enter__(self) -> MeetingDayWriter:
         return self
@@ -175,6 +189,7 @@ class MeetingDayWriter:
         self._pool.shutdown(wait=True)
 
     def submit(self, day: str) -> None:
+        self.submitted.add(day)
         self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day))
 
     def result(self) -> RangeTables:

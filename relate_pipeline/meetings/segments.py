@@ -39,11 +39,13 @@ def _speaker_keys(names: pa.Array) -> tuple[pa.Array, np.ndarray]:
     return key_per_name, pc.fill_null(key_codes, -1).to_numpy(zero_copy_only=False)
 
 
-def _doubles(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+def doubles(column: pa.ChunkedArray | pa.Array) -> np.ndarray:
+    """A float column as numpy doubles, null as NaN."""
     return pc.fill_null(column, np.nan).to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
 
 
-def _nullable(values: np.ndarray, valid: np.ndarray) -> pa.Array:
+def nullable_doubles(values: np.ndarray, valid: np.ndarray) -> pa.Array:
+    """Doubles as an Arrow array, null where ``valid`` is false."""
     return pa.array(values, type=pa.float64(), mask=~valid)
 
 
@@ -68,7 +70,7 @@ def transcript_segments(utterances: pa.Table) -> pa.Table:
         raise ValueError("transcript_segments needs each recording's entries together, in segment order")
 
     starts = _block_starts(new_recording | (segment[1:] != segment[:-1]))
-    start_s, end_s = _doubles(utterances.column("start_relative_s")), _doubles(utterances.column("end_relative_s"))
+    start_s, end_s = doubles(utterances.column("start_relative_s")), doubles(utterances.column("end_relative_s"))
     with np.errstate(invalid="ignore"):
         countable = np.isfinite(start_s) & np.isfinite(end_s) & (end_s >= start_s)
     question = pc.fill_null(pc.match_substring_regex(utterances.column("text"), QUESTION_PATTERN), False)
@@ -103,13 +105,13 @@ def transcript_segments(utterances: pa.Table) -> pa.Table:
                 "speaker_key": keys,
                 "run_index": pa.array(run_index, type=pa.int32()),
                 "is_switch": pa.array(is_switch),
-                "response_gap_seconds": _nullable(gap, has_gap),
+                "response_gap_seconds": nullable_doubles(gap, has_gap),
                 "word_entry_count": pa.array(entries, type=pa.int32()),
                 "countable_entry_count": pa.array(countable_entries, type=pa.int32()),
                 "question_count": pa.array(np.add.reduceat(question.to_numpy(zero_copy_only=False).astype(np.int64), starts), type=pa.int32()),
                 "talk_seconds": pa.array(talk, type=pa.float64()),
-                "first_start_s": _nullable(first_start, has_countable),
-                "last_end_s": _nullable(last_end, has_countable),
+                "first_start_s": nullable_doubles(first_start, has_countable),
+                "last_end_s": nullable_doubles(last_end, has_countable),
             }
         ),
     )

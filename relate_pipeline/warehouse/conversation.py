@@ -11,11 +11,13 @@ Three ideas carry them:
   one code point, so the code points where that differs from full case folding (``ß`` to
   ``ss``, final sigma, Cherokee, ...) are listed in a table derived from Python's own
   Unicode tables (relate_pipeline/unicode_tables.py).
-- A transcript is reduced to one row per segment (``transcript_segments``, a lake table written
-  with the day), and every metric is computed over segments and runs of segments: a third of
-  the entries and none of their text, so the views stay interactive over months of timings.
+- Everything that does not depend on the CRM is computed once per day, when the day is
+  flattened (relate_pipeline/meetings/day_metrics.py): each recording's metrics
+  (``recording_metrics``), each speaker's (``speaker_metrics``) and each action-item owner's key
+  (``action_item_owners``), with the outcome of the one resolution rule that needs only the
+  day's attendees. The views read those rows, one per recording or speaker, never a transcript.
 - Speakers and action-item owners are resolved to attendees by one rule set, generated once
-  (``_resolution_sql``) for both.
+  (``_resolution_sql``) for both; only the CRM's part (contact names) is joined when queried.
 """
 
 from __future__ import annotations
@@ -72,143 +74,90 @@ def __getattr__(name: str) -> str:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _resolution_sql(names: str) -> str:
-    """CTEs resolving ``names`` (recording_id, event_id, name_key) to at most one attendee: ``resolved``.
+def _resolution_sql(names: str, row_key: str) -> str:
+    """CTEs resolving each row of ``names`` to at most one attendee: ``resolved``.
 
-    ``resolved`` has one row per distinct (recording_id, name_key) of ``names`` with the
-    attendee's email, contact, organization, internal flag and the rule that matched.
+    ``names`` has ``recording_id``, ``row_key``, ``event_id``, ``name_key`` and ``email_match``
+    (the ``email`` rule's outcome, decided from the day's attendees when the day was flattened);
+    ``resolved`` has one row per row of ``names`` with the attendee's email, contact, organization,
+    internal flag and the rule that matched. The rules needing the CRM are equality joins of the
+    name (or its first token) with the contact names of the event's attendees.
     """
     return f"""
-attendees AS (
-    SELECT DISTINCT
-        p.event_id,
-        p.email,
-        p.contact_id,
-        p.organization_id,
-        p.is_internal,
-        name_key(concat_ws(' ', c.first_name, c.last_name)) AS full_name_key,
-        name_key(c.first_name) AS first_name_key,
-        string_split_regex(
-            name_key(CASE WHEN contains(p.email, '@') THEN regexp_extract(p.email, '^(.*)@', 1) ELSE p.email END),
-            '[._+-]'
-        ) AS email_tokens
+contact_keys AS (
+    SELECT contact_id, name_key(concat_ws(' ', first_name, last_name)) AS full_name_key, name_key(first_name) AS first_name_key
+    FROM contacts
+),
+attendees AS MATERIALIZED (
+    SELECT DISTINCT p.event_id, p.email, p.contact_id, p.organization_id, p.is_internal, k.full_name_key, k.first_name_key
     FROM meeting_participants p
-    LEFT JOIN contacts c ON c.contact_id = p.contact_id
+    LEFT JOIN contact_keys k ON k.contact_id = p.contact_id
     WHERE p.email IS NOT NULL
 ),
-named AS (
-    SELECT DISTINCT recording_id, event_id, name_key, split_part(name_key, ' ', 1) AS first_token
-    FROM ({names})
+by_full_name AS (
+    SELECT n.recording_id, n.{row_key}, count(*) AS matches, min(a.email) AS email
+    FROM {names} n
+    JOIN attendees a ON a.event_id = n.event_id AND a.full_name_key = n.name_key
+    GROUP BY n.recording_id, n.{row_key}
 ),
-candidates AS (
-    SELECT
-        n.recording_id,
-        n.name_key,
-        a.email,
-        a.full_name_key = n.name_key AS by_full_name,
-        a.first_name_key = n.first_token AS by_first_name,
-        list_contains(a.email_tokens, n.first_token) AS by_email
-    FROM named n
-    JOIN attendees a ON a.event_id = n.event_id
-    WHERE n.name_key IS NOT NULL
+by_first_name AS (
+    SELECT n.recording_id, n.{row_key}, count(*) AS matches, min(a.email) AS email
+    FROM {names} n
+    JOIN attendees a ON a.event_id = n.event_id AND a.first_name_key = split_part(n.name_key, ' ', 1)
+    GROUP BY n.recording_id, n.{row_key}
 ),
 decided AS (
     SELECT
-        recording_id,
-        name_key,
+        n.recording_id,
+        n.{row_key},
+        n.event_id,
         CASE
-            WHEN count(*) FILTER (WHERE by_full_name) = 1 THEN 'full_name'
-            WHEN count(*) FILTER (WHERE by_first_name) = 1 THEN 'first_name'
-            WHEN count(*) FILTER (WHERE by_email) = 1 THEN 'email'
+            WHEN f.matches = 1 THEN 'full_name'
+            WHEN g.matches = 1 THEN 'first_name'
+            WHEN n.email_match IS NOT NULL THEN 'email'
+            ELSE 'none'
         END AS match_method,
-        CASE
-            WHEN count(*) FILTER (WHERE by_full_name) = 1 THEN min(email) FILTER (WHERE by_full_name)
-            WHEN count(*) FILTER (WHERE by_first_name) = 1 THEN min(email) FILTER (WHERE by_first_name)
-            WHEN count(*) FILTER (WHERE by_email) = 1 THEN min(email) FILTER (WHERE by_email)
-        END AS email
-    FROM candidates
-    GROUP BY recording_id, name_key
+        CASE WHEN f.matches = 1 THEN f.email WHEN g.matches = 1 THEN g.email ELSE n.email_match END AS email
+    FROM {names} n
+    LEFT JOIN by_full_name f ON f.recording_id = n.recording_id AND f.{row_key} = n.{row_key}
+    LEFT JOIN by_first_name g ON g.recording_id = n.recording_id AND g.{row_key} = n.{row_key}
 ),
 resolved AS (
-    SELECT
-        n.recording_id,
-        n.name_key,
-        a.email,
-        a.contact_id,
-        a.organization_id,
-        a.is_internal,
-        coalesce(d.match_method, 'none') AS match_method
-    FROM named n
-    LEFT JOIN decided d ON d.recording_id = n.recording_id AND d.name_key IS NOT DISTINCT FROM n.name_key
-    LEFT JOIN attendees a ON a.event_id = n.event_id AND a.email = d.email
+    SELECT d.recording_id, d.{row_key}, d.match_method, a.email, a.contact_id, a.organization_id, a.is_internal
+    FROM decided d
+    LEFT JOIN attendees a ON a.event_id = d.event_id AND a.email = d.email
 )"""
 
 
-# The chain both per-speaker and per-recording views start from; each view is one query, so
-# the transcript is scanned once per view (``MATERIALIZED`` keeps DuckDB from scanning it
-# again for every reference). Times are added up in whole microseconds (``*_us``): a sum of
-# doubles depends on the order DuckDB's threads happen to add them in, and the same data must
-# give the same figures on every query.
+# The chain both per-speaker and per-recording views start from: the day's speaker rows, resolved
+# against the CRM. Sums over speakers add whole microseconds (``*_us``; each speaker's talk is a
+# whole number of them), since a sum of doubles depends on the order DuckDB's threads add them in.
 _SPEAKER_CTES = f"""
-segments AS MATERIALIZED (
-    SELECT
-        *,
-        CAST(round(talk_seconds * 1e6) AS BIGINT) AS talk_us,
-        CAST(round(response_gap_seconds * 1e6) AS BIGINT) AS response_gap_us
-    FROM transcript_segments
+speakers AS MATERIALIZED (
+    SELECT recording_id, speaker_index, event_id, date, speaker_key AS name_key, email_match, participant_name,
+           talk_seconds, talk_share, word_entry_count, question_count, longest_monologue_seconds
+    FROM speaker_metrics
 ),
-recording_events AS (
-    SELECT recording_id, calendar_event_id AS event_id FROM recordings
-),
-speakers AS (
-    SELECT
-        recording_id,
-        date,
-        speaker_key,
-        CASE WHEN speaker_key IS NOT NULL THEN arg_min(participant_name, segment_index) END AS participant_name,
-        sum(talk_us) AS talk_us,
-        CAST(sum(word_entry_count) AS BIGINT) AS word_entry_count,
-        CAST(sum(question_count) AS BIGINT) AS question_count
-    FROM segments
-    GROUP BY recording_id, date, speaker_key
-),
-runs AS MATERIALIZED (
-    SELECT
-        recording_id,
-        run_index,
-        any_value(speaker_key) AS speaker_key,
-        coalesce(max(last_end_s) - min(first_start_s), 0) AS span_seconds
-    FROM segments
-    GROUP BY recording_id, run_index
-),
-monologues AS (
-    SELECT recording_id, speaker_key, max(span_seconds) AS longest_monologue_seconds
-    FROM runs
-    GROUP BY recording_id, speaker_key
-),
-{_resolution_sql("SELECT s.recording_id, e.event_id, s.speaker_key AS name_key FROM speakers s JOIN recording_events e USING (recording_id)")},
+{_resolution_sql("speakers", "speaker_index")},
 speaker_rows AS (
     SELECT
         s.recording_id,
-        e.event_id,
+        s.event_id,
         s.date,
-        s.speaker_key,
         s.participant_name,
         r.email,
         r.contact_id,
         r.organization_id,
         coalesce(r.match_method, 'none') AS match_method,
         r.is_internal,
-        s.talk_us,
-        s.talk_us / 1e6 AS talk_seconds,
-        s.talk_us / nullif(sum(s.talk_us) OVER (PARTITION BY s.recording_id), 0) AS talk_share,
-        s.word_entry_count,
-        s.question_count,
-        m.longest_monologue_seconds
+        CAST(round(s.talk_seconds * 1e6) AS BIGINT) AS talk_us,
+        s.talk_seconds,
+        s.talk_share,
+        CAST(s.word_entry_count AS BIGINT) AS word_entry_count,
+        CAST(s.question_count AS BIGINT) AS question_count,
+        s.longest_monologue_seconds
     FROM speakers s
-    LEFT JOIN recording_events e ON e.recording_id = s.recording_id
-    LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.name_key IS NOT DISTINCT FROM s.speaker_key
-    LEFT JOIN monologues m ON m.recording_id = s.recording_id AND m.speaker_key IS NOT DISTINCT FROM s.speaker_key
+    LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index
 )"""
 
 SPEAKER_STATS_SQL = f"""
@@ -223,61 +172,35 @@ FROM speaker_rows
 RECORDING_STATS_SQL = f"""
 CREATE VIEW recording_stats AS
 WITH {_SPEAKER_CTES},
-by_speakers AS (
-    SELECT
-        recording_id,
-        count(*) AS speaker_count,
-        sum(talk_us) AS talk_us,
-        sum(talk_us) FILTER (WHERE is_internal) AS internal_talk_us,
-        CAST(sum(question_count) AS BIGINT) AS question_count
+internal_talk AS (
+    SELECT recording_id, date, sum(talk_us) FILTER (WHERE is_internal) AS internal_talk_us
     FROM speaker_rows
-    GROUP BY recording_id
-),
-by_segments AS (
-    SELECT
-        recording_id,
-        coalesce(max(last_end_s) - min(first_start_s), 0) AS transcript_seconds,
-        count(*) FILTER (WHERE is_switch) AS speaker_switches,
-        sum(response_gap_us) / count(response_gap_us) / 1e6 AS mean_response_gap_seconds
-    FROM segments
-    GROUP BY recording_id
-),
-longest AS (
-    SELECT
-        u.recording_id,
-        max(u.span_seconds) AS longest_monologue_seconds,
-        arg_max(s.participant_name, [u.span_seconds, -u.run_index]) AS longest_monologue_participant
-    FROM runs u
-    LEFT JOIN speakers s ON s.recording_id = u.recording_id AND s.speaker_key IS NOT DISTINCT FROM u.speaker_key
-    GROUP BY u.recording_id
+    GROUP BY recording_id, date
 )
 SELECT
-    r.recording_id,
-    r.calendar_event_id AS event_id,
-    r.date,
-    coalesce(p.speaker_count, 0) AS speaker_count,
-    coalesce(p.talk_us / 1e6, 0) AS talk_seconds,
-    coalesce(g.transcript_seconds, 0) AS transcript_seconds,
-    coalesce(g.speaker_switches, 0) AS speaker_switches,
-    g.speaker_switches / nullif(g.transcript_seconds / 60, 0) AS switches_per_minute,
-    coalesce(l.longest_monologue_seconds, 0) AS longest_monologue_seconds,
-    l.longest_monologue_participant,
-    g.mean_response_gap_seconds,
-    coalesce(p.question_count, 0) AS question_count,
-    coalesce(p.internal_talk_us, 0) / nullif(p.talk_us, 0) AS internal_talk_share
-FROM recordings r
-LEFT JOIN by_speakers p ON p.recording_id = r.recording_id
-LEFT JOIN by_segments g ON g.recording_id = r.recording_id
-LEFT JOIN longest l ON l.recording_id = r.recording_id
+    m.recording_id,
+    m.event_id,
+    m.date,
+    CAST(m.speaker_count AS BIGINT) AS speaker_count,
+    m.talk_seconds,
+    m.transcript_seconds,
+    CAST(m.speaker_switches AS BIGINT) AS speaker_switches,
+    m.switches_per_minute,
+    m.longest_monologue_seconds,
+    m.longest_monologue_participant,
+    m.mean_response_gap_seconds,
+    CAST(m.question_count AS BIGINT) AS question_count,
+    coalesce(i.internal_talk_us, 0) / nullif(CAST(round(m.talk_seconds * 1e6) AS BIGINT), 0) AS internal_talk_share
+FROM recording_metrics m
+LEFT JOIN internal_talk i ON i.recording_id = m.recording_id AND i.date = m.date
 """
 
 ACTION_ITEMS_SQL = f"""
 CREATE VIEW action_items AS
 WITH owners AS (
-    SELECT ai.recording_id, ai.item_index, name_key(ai.owner) AS owner_key
-    FROM recording_action_items ai
+    SELECT recording_id, item_index, event_id, owner_key AS name_key, email_match FROM action_item_owners
 ),
-{_resolution_sql("SELECT o.recording_id, r.calendar_event_id AS event_id, o.owner_key AS name_key FROM owners o JOIN recordings r USING (recording_id)")}
+{_resolution_sql("owners", "item_index")}
 SELECT
     ai.recording_id,
     ai.item_index,
@@ -296,8 +219,7 @@ SELECT
     o.is_internal AS owner_is_internal
 FROM recording_action_items ai
 LEFT JOIN meetings m ON m.recording_id = ai.recording_id
-LEFT JOIN owners k ON k.recording_id = ai.recording_id AND k.item_index = ai.item_index
-LEFT JOIN resolved o ON o.recording_id = ai.recording_id AND o.name_key IS NOT DISTINCT FROM k.owner_key
+LEFT JOIN resolved o ON o.recording_id = ai.recording_id AND o.item_index = ai.item_index
 """
 
 ORGANIZATION_ACTIVITY_SQL = f"""

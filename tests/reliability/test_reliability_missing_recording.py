@@ -16,6 +16,7 @@ from tests.reliability.reliability_support import FIRST, LAST, lake_contents, re
 
 RECORDING_TABLES = (
     "recordings", "recording_topics", "recording_action_items", "transcript_utterances", "transcript_segments", "summary_fields",
+    "recording_metrics", "speaker_metrics", "action_item_owners",
 )
 
 

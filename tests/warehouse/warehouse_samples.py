@@ -5,6 +5,7 @@ from __future__ import annotations
 import orjson
 
 from relate_pipeline.crm.flatten import flatten_crm
+from relate_pipeline.meetings.day_metrics import AttendeeTokens, day_metric_tables
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.meetings.recordings import flatten_recording_bodies
 from relate_pipeline.lake import Lake
@@ -79,9 +80,10 @@ ORGANIZATIONS = [
 
 
 def write_lake(root: str, day_tables: dict[str, dict], contacts: list[dict], organizations: list[dict]) -> Lake:
-    """A real lake: each day's flattened tables as its partitions, the CRM items as snapshots."""
+    """A real lake: each day's flattened tables and their metrics as its partitions, the CRM items as snapshots."""
     lake = Lake(root)
-    for day, tables in day_tables.items():
+    for day, flattened in day_tables.items():
+        tables = {**flattened, **day_metric_tables(flattened, AttendeeTokens(flattened["event_attendees"]))}
         for name, table in tables.items():
             lake.write_partition(name, day, table)
     for resource, items in (("contacts", contacts), ("organizations", organizations)):
