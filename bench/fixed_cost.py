@@ -50,10 +50,9 @@ DagsterInstance.get()
 marks["instance"] = time.time()
 ok = run_pipeline(first, last)
 marks["run"] = time.time()
-from relate_cli.reports import print_summary
-from relate_pipeline.warehouse.build import connect
-with open(os.devnull, "w") as out, connect(settings) as connection:
-    print_summary(connection, settings.warehouse_path, out)
+from relate_cli.reports import print_run_summary
+with open(os.devnull, "w") as out:
+    print_run_summary(settings, first, last, out)
 marks["printed"] = time.time()
 print(json.dumps({"spawned": spawned, "ok": ok, **marks}))
 sys.stdout.flush()

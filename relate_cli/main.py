@@ -34,7 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if ok:
         from relate_cli.reports import print_run_summary
 
-        print_run_summary(settings)
+        print_run_summary(settings, first, last)
     return 0 if ok else 1
 
 

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 import duckdb
 from tabulate import tabulate
 
+from relate_pipeline.lake import Lake
+from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES
 from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
-from relate_pipeline.tables import WAREHOUSE_TABLES
 
 if TYPE_CHECKING:
+    from relate_pipeline.day_index import DayIndex
     from relate_pipeline.settings import PipelineSettings
 
 FORMATS = ("table", "csv", "json")
@@ -31,22 +33,62 @@ ORDER BY meetings DESC, organization_name
 LIMIT 5"""
 
 
-def print_summary(connection: duckdb.DuckDBPyConnection, warehouse_path: str, out: TextIO = sys.stdout) -> None:
+RUN_DAYS_VIEWS = ("meeting_participants", "meetings", "recording_stats")
+"""The analyst views the sample queries read, narrowed to the run's days for the summary."""
+
+
+def print_summary(
+    warehouse_path: str, lake: Lake, index: DayIndex, first_day: date, last_day: date, out: TextIO = sys.stdout
+) -> None:
+    """The run's days: each meeting table's rows on them and in the whole lake, the CRM snapshots'
+    rows, and the sample queries over those days.
+
+    Nothing here reads the history: the row counts come from the day index and the snapshots'
+    Parquet footers, and the sample queries keep their documented text but read views of the run's
+    days only.
+    """
+    low, high = first_day.isoformat(), last_day.isoformat()
     print(f"\nWarehouse: {warehouse_path}", file=out)
-    for name in WAREHOUSE_TABLES:
-        rows = connection.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
-        print(f"  {name:<24} {rows:>9,} rows", file=out)
-    for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY):
-        print(f"\nSample analyst query:\n{query}", file=out)
-        print_result(connection.execute(query), "table", out)
+    print(f"Meeting tables: rows on {low} .. {high}, and on all {len(index.days()):,} days in the lake", file=out)
+    for name in MEETING_TABLES:
+        print(f"  {name:<24} {index.rows(name, low, high):>9,} rows {index.rows(name):>12,} in all", file=out)
+    print("CRM snapshots:", file=out)
+    for name in CRM_TABLES:
+        print(f"  {name:<24} {lake.snapshot_rows(name) or 0:>9,} rows", file=out)
+    with _run_days_views(warehouse_path, lake, first_day, last_day) as connection:
+        for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY):
+            print(f"\nSample analyst query, over the run's days:\n{query}", file=out)
+            print_result(connection.execute(query), "table", out)
 
 
-def print_run_summary(settings: PipelineSettings, out: TextIO = sys.stdout) -> None:
-    """The summary after a run, read from the warehouse the run built."""
-    from relate_pipeline.warehouse.build import connect
+def _run_days_views(warehouse_path: str, lake: Lake, first_day: date, last_day: date) -> duckdb.DuckDBPyConnection:
+    """An in-memory database whose ``RUN_DAYS_VIEWS`` are the warehouse's, narrowed to the days.
 
-    with connect(settings) as connection:
-        print_summary(connection, settings.warehouse_path, out)
+    The warehouse is attached read-only under its own name, so its views keep resolving inside it;
+    a view of the same name over it would otherwise be bound in place of the one it narrows.
+    """
+    connection = duckdb.connect()
+    if lake.filesystem is not None:
+        connection.register_filesystem(lake.filesystem)
+    connection.execute(f"ATTACH {_quote(str(warehouse_path))} AS warehouse (READ_ONLY)")
+    for view in RUN_DAYS_VIEWS:
+        connection.execute(
+            f"CREATE VIEW {view} AS SELECT * FROM warehouse.main.{view} "
+            f"WHERE date BETWEEN DATE '{first_day.isoformat()}' AND DATE '{last_day.isoformat()}'"
+        )
+    return connection
+
+
+def _quote(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def print_run_summary(settings: PipelineSettings, first_day: date, last_day: date, out: TextIO = sys.stdout) -> None:
+    """The summary after a run of ``first_day`` .. ``last_day``, from the warehouse the settings name."""
+    from relate_pipeline.day_index import refresh_day_index
+
+    lake = Lake(settings.lake_root)
+    print_summary(settings.warehouse_path, lake, refresh_day_index(lake), first_day, last_day, out)
 
 
 def print_result(result: duckdb.DuckDBPyConnection, output_format: str, out: TextIO = sys.stdout) -> None:

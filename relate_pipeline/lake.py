@@ -12,6 +12,7 @@ path segments, so nothing from the API ever shapes a path.
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 import re
 import time
@@ -31,6 +32,8 @@ PARTITION_FILE = "part.parquet"
 SNAPSHOT_FILE = "snapshot.parquet"
 COMPRESSION = "zstd"
 
+_OBJECT_STAMP_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "generation", "md5Hash", "updated")
+"""What an object store's listing says about an object's version, for the stores fsspec reaches."""
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TEMP_RE = re.compile(r"\.(?P<final>[^/]+\.parquet)\.(?P<pid>\d+)\.[0-9a-f]{32}\.tmp")
 
@@ -245,6 +248,48 @@ class Lake:
         except FileNotFoundError:
             return None
 
+    def file_stamps(self, table: str) -> dict[str, tuple]:
+        """Every published file of the table, by day (or ``SNAPSHOT_FILE`` for a snapshot), with what
+        changes when it is replaced.
+
+        A local file is replaced by renaming a new file over it, so its inode changes even when its
+        size and modification time would not; an object store's listing gives its version (ETag and
+        time). One listing for the whole table, no file is opened.
+        """
+        pattern = self.parquet_glob(table)
+        if self._local:
+            stamps = {}
+            for path in sorted(glob.glob(pattern)):
+                try:
+                    status = os.stat(path)
+                except FileNotFoundError:
+                    continue
+                stamps[_file_day(path)] = (path, status.st_ino, status.st_size, status.st_mtime_ns)
+            return stamps
+        self._fs.invalidate_cache()
+        found = self._fs.glob(self._fs._strip_protocol(pattern), detail=True)
+        return {
+            _file_day(path): (path, info.get("size"), *(str(info[name]) for name in _OBJECT_STAMP_FIELDS if name in info))
+            for path, info in sorted(found.items())
+        }
+
+    def partition_rows(self, table: str, date: str) -> int | None:
+        """A day's row count from its file's footer; None when never written."""
+        _, directory = self._partition_dir(table, date)
+        return self._footer_rows(f"{directory}/{PARTITION_FILE}")
+
+    def snapshot_rows(self, table: str) -> int | None:
+        """A snapshot's row count from its file's footer; None when never written."""
+        _, directory = self._snapshot_dir(table)
+        return self._footer_rows(f"{directory}/{SNAPSHOT_FILE}")
+
+    def _footer_rows(self, path: str) -> int | None:
+        try:
+            with self._fs.open(path, "rb") as source, self._parquet_file(source) as parquet:
+                return parquet.metadata.num_rows
+        except FileNotFoundError:
+            return None
+
     def partitions(self, table: str) -> list[str]:
         """Dates with a published file, oldest first."""
         table_spec = spec(table)
@@ -302,6 +347,12 @@ class Lake:
         else:
             self._fs.invalidate_cache(directory)
         return removed
+
+
+def _file_day(path: str) -> str:
+    """The day a partition file holds, from its ``date=`` directory; ``SNAPSHOT_FILE`` for a snapshot."""
+    directory = path.rsplit("/", 2)
+    return directory[-2][5:] if len(directory) == 3 and directory[-2].startswith("date=") else SNAPSHOT_FILE
 
 
 def _remove_if_abandoned(path: str, writer_pid: int) -> None:

@@ -23,7 +23,6 @@ open the warehouse with :func:`connect` or :func:`open_warehouse`, which do that
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import json
 import os
@@ -40,7 +39,7 @@ from relate_pipeline.warehouse import conversation
 from relate_pipeline.warehouse.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
-from relate_pipeline.tables import MEETING_TABLES, TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
+from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
 ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS)
 
@@ -253,30 +252,8 @@ def _build(connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: 
         connection.execute(statement)
 
 
-def cross_day_duplicates(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Per meeting table, the rows whose key another row anywhere in the lake also holds.
-
-    Keys are unique within a day by construction; across days they are unique only if every
-    moved or deleted meeting was taken off the day it left, which is what this measures: an
-    event id or recording id on two days counts here.
-    """
-    duplicates = {}
-    for name in MEETING_TABLES:
-        key = ", ".join(_quote_identifier(column) for column in spec(name).key)
-        table = _quote_identifier(name)
-        (count,) = connection.execute(
-            f"SELECT (SELECT count(*) FROM {table}) - (SELECT count(*) FROM (SELECT DISTINCT {key} FROM {table}))"
-        ).fetchone()
-        duplicates[name] = int(count)
-    return duplicates
-
-
 BUILD_TABLE = "build_info.build"
 """Where a build keeps its inputs' fingerprint, row counts and measures; outside the analysts' schema."""
-
-_OBJECT_STAMP_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "generation", "md5Hash", "updated")
-"""What an object store's listing says about an object's version, for the stores fsspec reaches."""
-
 
 @dataclass(frozen=True)
 class WarehouseBuild:
@@ -287,31 +264,6 @@ class WarehouseBuild:
     rows: dict[str, int]
     measures: dict
     rebuilt: bool
-
-
-def _file_stamps(lake: Lake, table: str) -> list[tuple]:
-    """Every published file of the table with what changes when it is replaced.
-
-    A local file is replaced by renaming a new file over it, so its inode changes even when its
-    size and modification time would not.
-    """
-    pattern = lake.parquet_glob(table)
-    filesystem = lake.filesystem
-    if filesystem is None:
-        stamps = []
-        for path in sorted(glob.glob(pattern)):
-            try:
-                status = os.stat(path)
-            except FileNotFoundError:
-                continue
-            stamps.append((path, status.st_ino, status.st_size, status.st_mtime_ns))
-        return stamps
-    filesystem.invalidate_cache()
-    found = filesystem.glob(filesystem._strip_protocol(pattern), detail=True)
-    return [
-        (path, info.get("size"), *(str(info[name]) for name in _OBJECT_STAMP_FIELDS if name in info))
-        for path, info in sorted(found.items())
-    ]
 
 
 def _definitions() -> list[str]:
@@ -330,7 +282,7 @@ def inputs_fingerprint(lake: Lake, internal_domains: Sequence[str] = (), measure
     """
     digest = hashlib.sha256()
     parts: list[object] = ["warehouse-inputs-1", *_definitions(), normalise_domains(internal_domains), measured_by]
-    parts += [(name, lake.parquet_glob(name), _file_stamps(lake, name)) for name in WAREHOUSE_TABLES]
+    parts += [(name, lake.parquet_glob(name), list(lake.file_stamps(name).values())) for name in WAREHOUSE_TABLES]
     for part in parts:
         digest.update(json.dumps(part, default=str).encode())
         digest.update(b"\0")

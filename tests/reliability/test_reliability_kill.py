@@ -23,10 +23,12 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
+from relate_pipeline.day_index import INDEX_TABLE, DayIndex, load_day_index, refresh_day_index
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES
 from relate_pipeline.warehouse.build import build_warehouse
 from tests.pipeline.conftest import PipelineHarness
+from tests.pipeline.truth import exposed_events
 from tests.reliability.reliability_support import (
     DAYS,
     FIRST,
@@ -104,6 +106,18 @@ def kill_when_held(command: list[str], env: dict[str, str], marker: Path, log: P
     return child.pid, status
 
 
+def kill_held_run(emulator, domains: list[str], root: Path, hold_at: str) -> tuple[int, int]:
+    """`relate-pipeline run` of the days into ``root / "data"``, killed when held before publishing ``hold_at`` (under the lake)."""
+    (root / "home").mkdir()
+    env = cli_env(
+        RELATE_API_BASE_URL=emulator.base_url, RELATE_API_KEY=emulator.api_key, RELATE_DATA_DIR=str(root / "data"),
+        RELATE_INTERNAL_DOMAINS=",".join(domains), DAGSTER_HOME=str(root / "home"),
+        HOLD_AT_PUBLISH=hold_at, HELD_MARKER=str(root / "held"),
+    )
+    command = [sys.executable, "-c", HELD_RUN, "run", "--start", FIRST.isoformat(), "--end", LAST.isoformat()]
+    return kill_when_held(command, env, root / "held", root / "killed.log")
+
+
 @pytest.fixture(scope="module")
 def killed_run(reliability_emulator, baseline, tmp_path_factory) -> KilledRun:
     root = tmp_path_factory.mktemp("killed")
@@ -119,15 +133,8 @@ def killed_run(reliability_emulator, baseline, tmp_path_factory) -> KilledRun:
         fresh.run(FIRST, LAST)
         wanted = partition_versions(fresh.lake)
 
-        (root / "home").mkdir()
-        env = cli_env(
-            RELATE_API_BASE_URL=emulator.base_url, RELATE_API_KEY=emulator.api_key, RELATE_DATA_DIR=str(data_dir),
-            RELATE_INTERNAL_DOMAINS=",".join(domains), DAGSTER_HOME=str(root / "home"),
-            HOLD_AT_PUBLISH=os.path.join(HELD_PARTITION[0], f"date={HELD_PARTITION[1]}", "part.parquet"),
-            HELD_MARKER=str(marker),
-        )
-        command = [sys.executable, "-c", HELD_RUN, "run", "--start", FIRST.isoformat(), "--end", LAST.isoformat()]
-        pid, exit_status = kill_when_held(command, env, marker, root / "killed.log")
+        hold_at = os.path.join(HELD_PARTITION[0], f"date={HELD_PARTITION[1]}", "part.parquet")
+        pid, exit_status = kill_held_run(emulator, domains, root, hold_at)
         held_temp = Path(marker.read_text().strip())
         held_rows = sorted(canonical_rows(pq.read_table(held_temp)))
 
@@ -180,3 +187,54 @@ def test_rerun_after_the_kill_equals_a_fault_free_run(killed_run):
 
 def test_rerun_removes_the_killed_writers_temp_file(killed_run):
     assert temp_files(killed_run.rerun.data_dir) == []
+
+
+def test_day_index_after_the_rerun_agrees_with_one_rebuilt_from_the_files(killed_run):
+    lake = killed_run.rerun.lake
+    kept, problem = load_day_index(lake)
+    os.unlink(f"{lake.root}/{INDEX_TABLE}/snapshot.parquet")
+
+    assert problem is None
+    assert kept == refresh_day_index(lake).entries
+
+
+@dataclass(frozen=True)
+class KilledAtIndex:
+    exit_status: int
+    wanted: dict[tuple[str, str], list[str]]
+    after_kill: dict[tuple[str, str], list[str]]
+    index: DayIndex
+    rebuilt: dict
+
+
+@pytest.fixture(scope="module")
+def killed_at_index(reliability_emulator, baseline, tmp_path_factory) -> KilledAtIndex:
+    """A run killed just before it publishes the day index, after every day's tables were replaced."""
+    root = tmp_path_factory.mktemp("killed-at-index")
+    data_dir = root / "data"
+    with restored(reliability_emulator) as emulator:
+        domains = emulator.admin.snapshot()["internal_domains"]
+        harness = previous_run(baseline, PipelineHarness(emulator, data_dir))
+        refresh_day_index(harness.lake)
+        event = exposed_events(emulator.admin.snapshot(), FIRST, FIRST, "UTC")[0]
+        emulator.admin.reschedule_event(event["id"], datetime.fromisoformat(f"{DAYS[2]}T15:00:00+00:00"))
+        fresh = PipelineHarness(emulator, root / "fresh")
+        fresh.run(FIRST, LAST)
+        _, exit_status = kill_held_run(emulator, domains, root, os.path.join(INDEX_TABLE, "snapshot.parquet"))
+        after_kill = partition_versions(harness.lake)
+        index = refresh_day_index(harness.lake)
+        os.unlink(f"{harness.lake.root}/{INDEX_TABLE}/snapshot.parquet")
+        rebuilt = refresh_day_index(harness.lake).entries
+    return KilledAtIndex(exit_status, partition_versions(fresh.lake), after_kill, index, rebuilt)
+
+
+def test_run_killed_before_publishing_the_day_index_had_replaced_the_moved_meetings_days(killed_at_index):
+    assert killed_at_index.exit_status == -signal.SIGKILL
+    assert killed_at_index.after_kill == killed_at_index.wanted
+
+
+def test_day_index_left_by_a_run_killed_before_its_publish_is_corrected_from_the_files(killed_at_index):
+    index = killed_at_index.index
+    assert set(DAYS[0::2]) <= set(index.read_days)
+    assert index.entries == killed_at_index.rebuilt
+    assert not any(index.cross_day_duplicates().values())

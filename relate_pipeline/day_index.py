@@ -1,0 +1,155 @@
+"""The day index: which day of the lake holds each event id and recording id, and each meeting
+table's rows per day, kept in one small file beside the days (``day_index`` in the lake).
+
+It lets a run check that no key lives on two days, and report history totals, without reading
+the history: each entry carries the identity of the file it was read from (the same identity the
+warehouse fingerprint uses), and :func:`refresh_day_index` lists the meeting tables' files (one
+listing per table, no file opened) and re-reads only the days whose file is new, replaced or gone.
+The index is therefore never trusted blindly: a run killed after rewriting days but before the
+index was written, a file replaced by hand, or an index written by another process over a newer
+one all show up as entries whose identity no longer matches, and those days are read again. A
+missing or unreadable index (a data dir from before the index, a damaged file) is rebuilt from
+the files, and the caller is told why so it can log it.
+
+Only ``calendar_events``, ``recordings`` and ``deleted_events`` keep their ids: every other
+meeting table's rows of a day are flattened from the same raw day in the same pass and checked
+there to belong to that day's events and recordings (``unique_keys``, ``rows_have_recordings``),
+so an id held by one day only also keys rows on that day only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+
+from relate_pipeline.lake import Lake
+from relate_pipeline.tables import MEETING_TABLES, TABLES
+
+INDEX_TABLE = "day_index"
+KEYED_TABLES: dict[str, str] = {"calendar_events": "event_id", "recordings": "recording_id", "deleted_events": "event_id"}
+
+
+@dataclass(frozen=True)
+class DayEntry:
+    """One meeting table's file of one day, as it was when read."""
+
+    stamp: str
+    rows: int
+    ids: tuple[str, ...] | None = None
+
+
+@dataclass
+class DayIndex:
+    """The index as refreshed against the lake's files.
+
+    ``read_days`` are the days whose files were (re)read this time: rewritten since the last
+    refresh, or all of them when the index was rebuilt, for which ``rebuilt`` says why.
+    """
+
+    entries: dict[tuple[str, str], DayEntry]
+    read_days: list[str] = field(default_factory=list)
+    dropped_days: list[str] = field(default_factory=list)
+    rebuilt: str | None = None
+
+    def rows(self, table: str, first: str | None = None, last: str | None = None) -> int:
+        """Rows of a meeting table over all days, or over the days from ``first`` to ``last`` (inclusive)."""
+        return sum(
+            entry.rows
+            for (name, day), entry in self.entries.items()
+            if name == table and (first is None or day >= first) and (last is None or day <= last)
+        )
+
+    def days(self) -> list[str]:
+        return sorted({day for _, day in self.entries})
+
+    def repeated_ids(self, table: str) -> dict[str, list[str]]:
+        """Ids of a keyed table held by more than one day, with those days."""
+        holders: dict[str, list[str]] = defaultdict(list)
+        for (name, day), entry in self.entries.items():
+            if name == table:
+                for key in entry.ids or ():
+                    holders[key].append(day)
+        return {key: sorted(days) for key, days in holders.items() if len(days) > 1}
+
+    def cross_day_duplicates(self) -> dict[str, int]:
+        """Per keyed table, the rows whose id another day of the lake also holds (every holding but one)."""
+        return {table: sum(len(days) - 1 for days in self.repeated_ids(table).values()) for table in KEYED_TABLES}
+
+
+def _stamp(identity: tuple) -> str:
+    return json.dumps(identity, default=str)
+
+
+def _read_entry(lake: Lake, table: str, day: str, stamp: str) -> DayEntry | None:
+    """The file's rows (from its footer) and, for a keyed table, its ids; None when it vanished meanwhile."""
+    column = KEYED_TABLES.get(table)
+    if column is None:
+        rows = lake.partition_rows(table, day)
+        return None if rows is None else DayEntry(stamp, rows)
+    ids: list[str] = []
+    found = False
+    for batch in lake.iter_partition(table, day, 100_000, columns=[column]):
+        found = True
+        ids += batch.column(column).to_pylist()
+    if not found and lake.partition_rows(table, day) is None:
+        return None
+    return DayEntry(stamp, len(ids), tuple(ids))
+
+
+def load_day_index(lake: Lake) -> tuple[dict[tuple[str, str], DayEntry], str | None]:
+    """The stored entries, and why there are none when the file cannot be used: missing, unreadable or of another format."""
+    try:
+        table = lake.read_snapshot(INDEX_TABLE)
+    except (OSError, pa.ArrowException) as error:
+        return {}, f"unreadable ({type(error).__name__})"
+    if table is None:
+        return {}, "missing"
+    if not table.schema.equals(TABLES[INDEX_TABLE].schema):
+        return {}, "written with other columns"
+    columns = [table.column(name).to_pylist() for name in ("table_name", "date", "file_stamp", "row_count", "ids")]
+    entries = {
+        (name, day): DayEntry(stamp, rows, None if ids is None else tuple(ids))
+        for name, day, stamp, rows, ids in zip(*columns)
+    }
+    return entries, None
+
+
+def _table(entries: dict[tuple[str, str], DayEntry]) -> pa.Table:
+    ordered = sorted(entries.items())
+    return pa.table(
+        {
+            "table_name": [name for (name, _), _ in ordered],
+            "date": [day for (_, day), _ in ordered],
+            "file_stamp": [entry.stamp for _, entry in ordered],
+            "row_count": [entry.rows for _, entry in ordered],
+            "ids": pa.array([None if entry.ids is None else list(entry.ids) for _, entry in ordered], type=pa.list_(pa.string())),
+        },
+        schema=TABLES[INDEX_TABLE].schema,
+    )
+
+
+def refresh_day_index(lake: Lake) -> DayIndex:
+    """The index made to agree with the meeting tables' files, written back when anything changed.
+
+    A file's identity is listed before the file is read, so a file replaced in between is stored
+    with its older identity and read again next time: an entry can be stale, never wrongly current.
+    """
+    stored, rebuilt = load_day_index(lake)
+    entries: dict[tuple[str, str], DayEntry] = {}
+    read_days: set[str] = set()
+    for table in MEETING_TABLES:
+        for day, identity in lake.file_stamps(table).items():
+            stamp = _stamp(identity)
+            entry = stored.get((table, day))
+            if entry is None or entry.stamp != stamp:
+                entry = _read_entry(lake, table, day, stamp)
+                read_days.add(day)
+            if entry is not None:
+                entries[(table, day)] = entry
+    dropped = sorted({day for (table, day) in stored if (table, day) not in entries} - read_days)
+    if rebuilt is not None or read_days or dropped:
+        lake.write_snapshot(INDEX_TABLE, _table(entries))
+    return DayIndex(entries, sorted(read_days), dropped, rebuilt)
