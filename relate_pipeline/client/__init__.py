@@ -9,15 +9,14 @@ degrades as it grows (encode/httpcore#1035): it spent several times aiohttp's CP
 and fell short of the bound where aiohttp did not, so it was removed rather than kept as a
 second path to maintain.
 
-The public surface is the two clients' methods, one per endpoint of the API reference: for
-contacts, organizations, notes, custom fields, lists and entries `list_*`, `get_*`, `create_*`,
-`update_*` and `delete_*` (and `find_contacts`, `delete_contact_emails`,
-`delete_organization_domains`); for calendar events and recordings, which the API only reads,
-`list_calendar_events`, `get_calendar_event`, `get_recording` and `get_recording_raw`; on the
-async client `fetch_many` / `get_recordings_raw` for fan-outs. The pipeline itself only reads;
-the writes are there for scripts that keep a workspace, and are tested like the reads
-(tests/client/test_client_writes.py). Creates are retried only where the server surely did not
-act (retry.py).
+The public surface is the two clients' methods, one per read endpoint of the API reference: for
+contacts, organizations, notes, custom fields, lists and entries `list_*` and `get_*` (and
+`find_contacts`); for calendar events and recordings `list_calendar_events`,
+`get_calendar_event`, `get_recording` and `get_recording_raw`; on the async client `fetch_many` /
+`get_recordings_raw` for fan-outs. The pipeline only reads, so the clients only read; the tests'
+own support (tests/support/writing_client.py) adds the create, update and delete endpoints on
+top of the same request path, and the retry policy still knows a write: it retries one only
+where the server surely did not act (retry.py).
 
 Imports nothing from the emulator: it is written from the API reference, so the emulator can
 check it instead of mirroring it.

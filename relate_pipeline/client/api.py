@@ -1,11 +1,10 @@
 """The two Relate API clients: `RelateClient` (sync) and `AsyncRelateClient` (asyncio).
 
-Every endpoint is written once, in `_Endpoints`, in terms of five primitives (`_paginate`,
-`_collect`, `_request_object`, `_request_no_content`, `_raw`). The sync client implements them as
-plain calls and generators, the async one as coroutines and async generators, so on
-`AsyncRelateClient` each read/write method returns an awaitable and each `list_*` method an async
-iterator — the same names and arguments, without two hand-maintained copies of forty endpoints
-drifting apart.
+Every endpoint is written once, in `_Endpoints`, in terms of four primitives (`_paginate`,
+`_collect`, `_request_object`, `_raw`). The sync client implements them as plain calls and
+generators, the async one as coroutines and async generators, so on `AsyncRelateClient` each
+`get_*` method returns an awaitable and each `list_*` method an async iterator — the same names
+and arguments, without two hand-maintained copies of the endpoints drifting apart.
 """
 
 from __future__ import annotations
@@ -37,10 +36,8 @@ from relate_pipeline.client.resources import (
     NOTES,
     ORGANIZATIONS,
     RECORDINGS,
-    json_body,
     optional_timestamp,
     path_segment,
-    string_list,
 )
 from relate_pipeline.client.stats import RequestStats
 from relate_pipeline.client.transport import AsyncTransport, SyncTransport
@@ -71,11 +68,6 @@ class _Endpoints(ABC):
     ) -> Any: ...
 
     @abstractmethod
-    def _request_no_content(
-        self, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> Any: ...
-
-    @abstractmethod
     def _raw(self, path: str) -> Any: ...
 
     # contacts
@@ -94,40 +86,12 @@ class _Endpoints(ABC):
     def get_contact(self, contact_id: str) -> Any:
         return self._request_object("GET", CONTACTS.item_path(contact_id))
 
-    def create_contact(self, body: dict[str, Any]) -> Any:
-        return self._request_object("POST", CONTACTS.collection_path(), json_body(body))
-
-    def update_contact(self, contact_id: str, body: dict[str, Any]) -> Any:
-        return self._request_object("PATCH", CONTACTS.item_path(contact_id), json_body(body))
-
-    def delete_contact_emails(self, contact_id: str, emails: Iterable[str]) -> Any:
-        path = f"{CONTACTS.item_path(contact_id)}/emails"
-        return self._request_no_content("DELETE", path, {"emails": string_list(emails, "emails")})
-
-    def delete_contact(self, contact_id: str) -> Any:
-        return self._request_no_content("DELETE", CONTACTS.item_path(contact_id))
-
     # organizations
     def list_organizations(self, **params: Any) -> Any:
         return self._paginate(ORGANIZATIONS.collection_path(), params)
 
     def get_organization(self, organization_id: str) -> Any:
         return self._request_object("GET", ORGANIZATIONS.item_path(organization_id))
-
-    def create_organization(self, body: dict[str, Any]) -> Any:
-        return self._request_object("POST", ORGANIZATIONS.collection_path(), json_body(body))
-
-    def update_organization(self, organization_id: str, body: dict[str, Any]) -> Any:
-        path = ORGANIZATIONS.item_path(organization_id)
-        return self._request_object("PATCH", path, json_body(body))
-
-    def delete_organization_domains(self, organization_id: str, domains: Iterable[str]) -> Any:
-        path = f"{ORGANIZATIONS.item_path(organization_id)}/domains"
-        body = {"domains": string_list(domains, "domains")}
-        return self._request_no_content("DELETE", path, body)
-
-    def delete_organization(self, organization_id: str) -> Any:
-        return self._request_no_content("DELETE", ORGANIZATIONS.item_path(organization_id))
 
     # notes
     def list_notes(self, **params: Any) -> Any:
@@ -136,31 +100,12 @@ class _Endpoints(ABC):
     def get_note(self, note_id: str) -> Any:
         return self._request_object("GET", NOTES.item_path(note_id))
 
-    def create_note(self, body: dict[str, Any]) -> Any:
-        return self._request_object("POST", NOTES.collection_path(), json_body(body))
-
-    def update_note(self, note_id: str, body: dict[str, Any]) -> Any:
-        return self._request_object("PATCH", NOTES.item_path(note_id), json_body(body))
-
-    def delete_note(self, note_id: str) -> Any:
-        return self._request_no_content("DELETE", NOTES.item_path(note_id))
-
     # custom fields
     def list_custom_fields(self, **params: Any) -> Any:
         return self._paginate(CUSTOM_FIELDS.collection_path(), params)
 
     def get_custom_field(self, custom_field_id: str) -> Any:
         return self._request_object("GET", CUSTOM_FIELDS.item_path(custom_field_id))
-
-    def create_custom_field(self, body: dict[str, Any]) -> Any:
-        return self._request_object("POST", CUSTOM_FIELDS.collection_path(), json_body(body))
-
-    def update_custom_field(self, custom_field_id: str, body: dict[str, Any]) -> Any:
-        path = CUSTOM_FIELDS.item_path(custom_field_id)
-        return self._request_object("PATCH", path, json_body(body))
-
-    def delete_custom_field(self, custom_field_id: str) -> Any:
-        return self._request_no_content("DELETE", CUSTOM_FIELDS.item_path(custom_field_id))
 
     # lists & processes
     def list_lists(self, **params: Any) -> Any:
@@ -169,15 +114,6 @@ class _Endpoints(ABC):
     def get_list(self, list_id: str) -> Any:
         return self._request_object("GET", LISTS.item_path(list_id))
 
-    def create_list(self, body: dict[str, Any]) -> Any:
-        return self._request_object("POST", LISTS.collection_path(), json_body(body))
-
-    def update_list(self, list_id: str, body: dict[str, Any]) -> Any:
-        return self._request_object("PATCH", LISTS.item_path(list_id), json_body(body))
-
-    def delete_list(self, list_id: str) -> Any:
-        return self._request_no_content("DELETE", LISTS.item_path(list_id))
-
     # entries
     def list_entries(self, list_id: str, **params: Any) -> Any:
         return self._paginate(ENTRIES.collection_path(list_id=list_id), params)
@@ -185,18 +121,7 @@ class _Endpoints(ABC):
     def get_entry(self, list_id: str, entry_id: str) -> Any:
         return self._request_object("GET", ENTRIES.item_path(entry_id, list_id=list_id))
 
-    def create_entry(self, list_id: str, body: dict[str, Any]) -> Any:
-        path = ENTRIES.collection_path(list_id=list_id)
-        return self._request_object("POST", path, json_body(body))
-
-    def update_entry(self, list_id: str, entry_id: str, body: dict[str, Any]) -> Any:
-        path = ENTRIES.item_path(entry_id, list_id=list_id)
-        return self._request_object("PATCH", path, json_body(body))
-
-    def delete_entry(self, list_id: str, entry_id: str) -> Any:
-        return self._request_no_content("DELETE", ENTRIES.item_path(entry_id, list_id=list_id))
-
-    # calendar events & recordings (read-only)
+    # calendar events & recordings
     def list_calendar_events(
         self,
         *,
@@ -305,11 +230,6 @@ class RelateClient(_ClientBase):
         request = self._transport.describe(api_request)
         return unwrap_object(decode_json(response.content, request), request)
 
-    def _request_no_content(
-        self, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> None:
-        self._transport.send(ApiRequest(method, path, json=body))
-
     def _raw(self, path: str) -> bytes:
         return self._transport.send(ApiRequest("GET", path)).content
 
@@ -383,11 +303,6 @@ class AsyncRelateClient(_ClientBase):
         response = await self._transport.send(api_request)
         request = self._transport.describe(api_request)
         return unwrap_object(decode_json(response.content, request), request)
-
-    async def _request_no_content(
-        self, method: str, path: str, body: dict[str, Any] | None = None
-    ) -> None:
-        await self._transport.send(ApiRequest(method, path, json=body))
 
     async def _raw(self, path: str) -> bytes:
         return (await self._transport.send(ApiRequest("GET", path))).content

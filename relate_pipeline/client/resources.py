@@ -8,7 +8,6 @@ one place — an id containing `/` or `?` can never address a different endpoint
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
@@ -50,26 +49,6 @@ def path_segment(value: Any, name: str) -> str:
     if set(value) == {"."}:
         return "%2E" * len(value)
     return quote(value, safe="")
-
-
-def json_body(body: Any, name: str = "body") -> dict[str, Any]:
-    """A request body must be a JSON object; anything else is a caller bug worth naming."""
-    if not isinstance(body, Mapping):
-        raise TypeError(f"{name} must be a mapping (a JSON object), got {type(body).__name__}")
-    return dict(body)
-
-
-def string_list(values: Any, name: str) -> list[str]:
-    """A non-empty list of strings; a bare string is refused rather than split into characters."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of strings, got {type(values).__name__}")
-    items = list(values)
-    if not items:
-        raise ValueError(f"{name} must not be empty")
-    for item in items:
-        if not isinstance(item, str) or not item:
-            raise ValueError(f"{name} must contain only non-empty strings, got {item!r}")
-    return items
 
 
 def optional_timestamp(value: Any, name: str, *, allow_float: bool) -> int | None:

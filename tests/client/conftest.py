@@ -6,6 +6,7 @@ import pytest
 
 from relate_pipeline.client import ClientSettings, RelateClient
 from relate_pipeline.emulator import EmulatorProcess
+from tests.support.writing_client import WritingRelateClient
 
 
 def _settings(emulator, **overrides) -> ClientSettings:
@@ -45,5 +46,6 @@ def crm_emulator():
 
 @pytest.fixture
 def crm_client(crm_emulator):
-    with RelateClient(_settings(crm_emulator)) as sync_client:
+    """A sync client that also writes, on the module's private emulator."""
+    with WritingRelateClient(_settings(crm_emulator)) as sync_client:
         yield sync_client

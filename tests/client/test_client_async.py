@@ -13,6 +13,7 @@ from relate_pipeline.client import (
     ClientSettings,
     NotFoundError,
 )
+from tests.support.writing_client import WritingAsyncRelateClient
 
 
 def _run(coroutine):
@@ -91,7 +92,7 @@ def test_async_note_create_update_delete_round_trip(crm_emulator, settings_for):
     organization_id = crm_emulator.admin.snapshot()["organizations"][0]["id"]
 
     async def round_trip():
-        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+        async with WritingAsyncRelateClient(settings_for(crm_emulator)) as async_client:
             note = await async_client.create_note({"organization_id": organization_id, "body": "a"})
             edited = await async_client.update_note(note["id"], {"body": "b"})
             deleted = await async_client.delete_note(note["id"])
@@ -106,7 +107,7 @@ def test_async_note_create_update_delete_round_trip(crm_emulator, settings_for):
 
 def test_async_delete_with_a_json_body_removes_the_named_email(crm_emulator, settings_for):
     async def remove_email():
-        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+        async with WritingAsyncRelateClient(settings_for(crm_emulator)) as async_client:
             contact = await async_client.create_contact(
                 {"first_name": "Chani", "emails": ["chani@sietch.example", "c@tabr.example"]}
             )
@@ -120,7 +121,7 @@ def test_body_that_is_not_json_is_refused_naming_the_request_before_anything_is_
     crm_emulator, settings_for
 ):
     async def create():
-        async with AsyncRelateClient(settings_for(crm_emulator)) as async_client:
+        async with WritingAsyncRelateClient(settings_for(crm_emulator)) as async_client:
             with pytest.raises(ValueError, match=r"^POST /v1/notes: the body cannot be sent"):
                 await async_client.create_note({"organization_id": "x", "body": float("nan")})
             return async_client.stats.requests

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 
 from relate_pipeline.client import AsyncRelateClient, RelateClient
+from tests.support.writing_client import WritingRelateClient
 
 
 class _ChangesAfterTheFirstPage(AsyncRelateClient):
@@ -81,7 +82,7 @@ def test_a_contact_deleted_beyond_the_first_page_leaves_the_rest_complete(
     doomed = before[9]
 
     def delete():
-        with RelateClient(settings) as writer:
+        with WritingRelateClient(settings) as writer:
             writer.delete_contact(doomed)
 
     listed, _ = _listed(settings, "list_contacts", delete)

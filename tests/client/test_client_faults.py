@@ -18,6 +18,7 @@ from relate_pipeline.client import (
     TransportError,
     ValidationError,
 )
+from tests.support.writing_client import WritingRelateClient
 
 NO_FAULTS = {
     "latency_ms": 0,
@@ -108,7 +109,7 @@ def test_server_errors_outlasting_retries_raise_server_error_with_status(
 def test_create_is_not_retried_after_a_server_error(module_emulator, admin, settings_for):
     organization_id = module_emulator.admin.snapshot()["organizations"][0]["id"]
     admin.set_faults(error_rate=1.0)
-    with RelateClient(settings_for(module_emulator)) as client:
+    with WritingRelateClient(settings_for(module_emulator)) as client:
         with pytest.raises(ServerError):
             client.create_note({"organization_id": organization_id, "body": "once only"})
         assert (client.stats.requests, client.stats.retries) == (1, 0)
@@ -118,7 +119,7 @@ def test_create_refused_with_429_is_retried_and_stored_once(module_emulator, adm
     organization_id = admin.snapshot()["organizations"][0]["id"]
     notes_before = len(admin.snapshot()["notes"])
     admin.set_faults(rate_limit=1)
-    with RelateClient(settings_for(module_emulator)) as client:
+    with WritingRelateClient(settings_for(module_emulator)) as client:
         client.get_organization(organization_id)
         note = client.create_note({"organization_id": organization_id, "body": "after a 429"})
         assert (client.stats.rate_limited, client.stats.requests) == (1, 3)
@@ -214,7 +215,7 @@ def _collect_errors(emulator, admin, settings_for) -> list[RelateError]:
     wrong_key = "sk-wrong-" + emulator.api_key
     with RelateClient(settings_for(emulator, api_key=wrong_key)) as client:
         capture(lambda: client.get_contact("abcdef"))
-    with RelateClient(settings_for(emulator, max_retries=0, timeout=0.2)) as client:
+    with WritingRelateClient(settings_for(emulator, max_retries=0, timeout=0.2)) as client:
         capture(lambda: client.get_contact("abcdef"))
         capture(lambda: client.create_contact({"last_name": "x"}))
         admin.set_faults(error_rate=1.0)

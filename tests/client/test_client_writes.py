@@ -1,4 +1,4 @@
-"""Every write endpoint through RelateClient against a private emulator; answers come unwrapped."""
+"""Every write endpoint through the tests' writing client against a private emulator; answers come unwrapped."""
 
 from __future__ import annotations
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from relate_pipeline.client import AsyncRelateClient
 from relate_pipeline.crm.fetch import fetch_crm
+from tests.support.writing_client import WritingAsyncRelateClient
 
 
-class _DeletesAListOnceListed(AsyncRelateClient):
+class _DeletesAListOnceListed(WritingAsyncRelateClient):
     """Deletes the first list through the API right after the lists were listed, as a user might."""
 
     deleted: str | None = None

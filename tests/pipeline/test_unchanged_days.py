@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 
-from relate_pipeline.client import ClientSettings, RelateClient
+from relate_pipeline.client import ClientSettings
 from tests.pipeline.workspace_support import event_on, file_states, metadata_of
+from tests.support.writing_client import WritingRelateClient
 
 FIRST, LAST = date(2026, 5, 18), date(2026, 5, 20)
 MIDDLE = "2026-05-19"
@@ -43,7 +44,7 @@ def test_an_edit_rewrites_only_the_day_of_the_edited_meeting(small_workspace):
 def test_a_crm_change_rewrites_only_the_snapshots_that_changed(small_workspace):
     emulator, harness = small_workspace
     before = file_states(harness.data_dir / "lake")
-    with RelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
+    with WritingRelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
         organization_id = emulator.admin.snapshot()["organizations"][0]["id"]
         client.create_note({"organization_id": organization_id, "body": "A note written between two runs"})
 

@@ -13,8 +13,9 @@ import pytest
 
 import relate_pipeline.warehouse.build as warehouse_module
 from assets.resources import Lakehouse
-from relate_pipeline.client import ClientSettings, RelateClient
+from relate_pipeline.client import ClientSettings
 from tests.pipeline.workspace_support import SMALL_WORKSPACE_DAYS, event_on, metadata_of
+from tests.support.writing_client import WritingRelateClient
 
 FIRST, LAST = SMALL_WORKSPACE_DAYS
 
@@ -91,7 +92,7 @@ def test_deleted_meeting_rebuilds_the_warehouse(small_workspace):
 
 def test_crm_change_rebuilds_the_warehouse(small_workspace):
     emulator, harness = small_workspace
-    with RelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
+    with WritingRelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
         organization_id = emulator.admin.snapshot()["organizations"][0]["id"]
         client.create_note({"organization_id": organization_id, "body": "A note written between two runs"})
 
