@@ -8,6 +8,7 @@ import orjson
 import pyarrow as pa
 import pytest
 
+from assets.resources import LookBack
 from relate_pipeline.lake import Lake
 from tests.pipeline.workspace_support import event_on, metadata_of
 
@@ -49,6 +50,19 @@ def test_summary_regenerated_within_the_refresh_window_lands_with_the_next_run(l
     assert harness.run(OLD, RECENT).success
 
     assert lake_summary(harness, RECENT, recording_id) == served_summary(emulator, recording_id)
+
+
+def test_the_refresh_window_is_the_look_back_resources(loaded):
+    """``RELATE_REFRESH_DAYS`` reaches the run through the ``look_back`` resource: a window of 0 days refetches nothing."""
+    emulator, harness = loaded
+    recording_id = regenerated(emulator, RECENT)
+    stale = lake_summary(harness, RECENT, recording_id)
+    harness.look_back = LookBack(refresh_days=0)
+
+    result = harness.run(OLD, RECENT)
+
+    assert metadata_of(result, "raw_meetings")["recordings_fetched"].value == 0
+    assert lake_summary(harness, RECENT, recording_id) == stale
 
 
 def test_summary_regenerated_before_the_window_is_not_downloaded_without_a_refresh(loaded):
