@@ -13,7 +13,6 @@ The virtualenv is rebuilt only when pyproject.toml or constraints.txt change.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
 import sys
 import venv
@@ -21,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+BIN = VENV / "bin"
 STAMP = VENV / ".installed"
 
 

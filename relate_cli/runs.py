@@ -66,7 +66,7 @@ def check_api_while_loading(settings: PipelineSettings) -> None:
 
     Importing writes nothing, so a failed check still leaves no data folder and no Dagster home;
     the run that follows finds every module loaded.
-    docs/benchmarks.md ("Where the time goes") has the split of a run's fixed cost.
+    docs/benchmarks.md ("The fixed cost of a run") has the split of a run's fixed cost.
     """
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-check") as pool:
         checked = pool.submit(check_api, settings)
