@@ -2,10 +2,9 @@
 
 Runs launched from the UI, a schedule or the sensor use the multiprocess executor, each step in a
 process of its own, as the Kubernetes and Celery executors run them (docs/deployment.md). Its
-step processes fork from a server that has already imported this module and the instance's event
-log storage (``forkserver`` with ``preload_modules``: by default it preloads only Dagster's
-executor module), so a step does not pay the code location's imports again; the CLI executes in
-process.
+step processes fork from a server that has already imported this module (``forkserver`` with
+``preload_modules``: by default it preloads only Dagster's executor module), so a step does not
+pay the code location's imports again; the CLI executes in process.
 """
 
 from dagster import Definitions, multiprocess_executor
@@ -24,6 +23,6 @@ defs = Definitions(
     sensors=[meeting_changes],
     resources=resources_from_settings(SETTINGS),
     executor=multiprocess_executor.configured(
-        {"start_method": {"forkserver": {"preload_modules": ["assets.definitions", "assets.event_log"]}}}
+        {"start_method": {"forkserver": {"preload_modules": ["assets.definitions"]}}}
     ),
 )

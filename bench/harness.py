@@ -341,9 +341,9 @@ class Ours:
     @staticmethod
     def _new_home(path: Path) -> Path:
         path.mkdir(parents=True, exist_ok=True)
-        from assets.event_log import instance_yaml
+        from relate_cli.runs import write_instance_config
 
-        (path / "dagster.yaml").write_text(instance_yaml(path))
+        write_instance_config(path)
         return path
 
     def env(self, emulator: EmulatorProcess, data_dir: Path, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:

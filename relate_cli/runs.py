@@ -18,8 +18,15 @@ from relate_pipeline.settings import PipelineSettings, parse_day
 log = logging.getLogger(__name__)
 
 
-FIRST_INSTANCE_YAML = "telemetry:\n  enabled: false\n"
-"""The ``dagster.yaml`` earlier versions wrote for a new home; ``instance_yaml`` keeps its storage layout, so it is replaced."""
+INSTANCE_YAML = "telemetry:\n  enabled: false\n"
+"""A new home's ``dagster.yaml``: Dagster's own SQLite storage in its default layout, without telemetry."""
+
+RETIRED_EVENT_LOG = "module: assets.event_log"
+"""What a ``dagster.yaml`` written by earlier versions names: an event log this project no longer has.
+
+Those homes keep Dagster's default layout, so their stored runs read as they are once the file
+names Dagster's own storage again.
+"""
 
 
 class CliError(Exception):
@@ -38,12 +45,16 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
     if settings.remote:
         log.warning("RELATE_DATA_DIR is remote; Dagster's instance is %s (set DAGSTER_HOME to choose)", home)
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists() or config.read_text() == FIRST_INSTANCE_YAML:
-        from assets.event_log import instance_yaml
-
-        config.write_text(instance_yaml(home))
+    write_instance_config(home)
     os.environ["DAGSTER_HOME"] = str(home)
+
+
+def write_instance_config(home: Path) -> None:
+    """Give ``home`` this project's ``dagster.yaml`` unless it has one of its own, replacing one that names the retired event log."""
+    config = home / "dagster.yaml"
+    if config.exists() and RETIRED_EVENT_LOG not in config.read_text():
+        return
+    config.write_text(INSTANCE_YAML)
 
 
 def check_api(settings: PipelineSettings) -> None:
