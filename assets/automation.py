@@ -1,4 +1,4 @@
-"""Jobs, the nightly and weekly-reconcile schedules, and the late-arrival sensor."""
+"""Jobs, the nightly and weekly-reconcile schedules, the late-arrival sensor and the reconcile's run requests."""
 
 from datetime import date, datetime, timedelta
 
@@ -6,9 +6,12 @@ from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
     DefaultSensorStatus,
+    EventLogEntry,
     RunRequest,
+    ScheduleDefinition,
     ScheduleEvaluationContext,
     SensorEvaluationContext,
+    asset_sensor,
     define_asset_job,
     schedule,
     sensor,
@@ -17,8 +20,9 @@ from dagster import (
 from assets.governance import first_day_loaded
 from assets.meetings import meetings
 from assets.partitions import daily_partitions, first_day, partition_zone
+from assets.reconcile import changed_days, history_listing
 from assets.resources import Lakehouse, LookBack, RelateApi
-from relate_pipeline.meetings.changes import ChangeCursor, contiguous_ranges, detect_changes, reconcile_changes, run_key_digest
+from relate_pipeline.meetings.changes import ChangeCursor, contiguous_ranges, detect_changes, run_key_digest
 from relate_pipeline.meetings.raw_store import held_event_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
@@ -26,7 +30,7 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 
 everything_job = define_asset_job(
     "relate_pipeline",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() - AssetSelection.assets(history_listing),
     partitions_def=daily_partitions,
     description="Every asset: meetings of the selected days, the CRM snapshots and the warehouse.",
 )
@@ -35,6 +39,11 @@ meetings_job = define_asset_job(
     selection=AssetSelection.assets(meetings).downstream(),
     partitions_def=daily_partitions,
     description="The meeting days that changed, and the warehouse over them.",
+)
+reconcile_job = define_asset_job(
+    "relate_reconcile",
+    selection=AssetSelection.assets(history_listing),
+    description="Every day since RELATE_START_DATE listed again and compared with the raw store.",
 )
 
 
@@ -97,19 +106,26 @@ def _range_requests(prefix: str, changed: dict[date, str]):
         yield RunRequest(run_key=f"{prefix}-{first}-{last}-{digest}", tags=range_tags(first, last))
 
 
-@schedule(
-    job=meetings_job,
+weekly_reconcile = ScheduleDefinition(
+    name="weekly_reconcile",
+    job=reconcile_job,
     cron_schedule="0 3 * * 0",
     execution_timezone=daily_partitions.timezone,
     default_status=DefaultScheduleStatus.STOPPED,
     description=(
-        "Weekly: lists every day since RELATE_START_DATE again (listing requests only, no detail fetch) "
-        "and runs the days whose listing differs from the raw store: meetings moved or deleted anywhere in history."
+        "Weekly: a run that lists every day since RELATE_START_DATE again (listing requests only, no detail fetch); "
+        "reconcile_requests then runs the days whose listing differs from the raw store: meetings moved or deleted "
+        "anywhere in history."
     ),
 )
-def weekly_reconcile(context: ScheduleEvaluationContext, relate_api: RelateApi, lakehouse: Lakehouse, look_back: LookBack):
-    zone = partition_zone()
-    today = context.scheduled_execution_time.astimezone(zone).date()
-    with relate_api.client() as client:
-        changed = reconcile_changes(client, lakehouse.raw, zone, first_day_loaded(first_day(), look_back.retention_days, today), today)
-    yield from _range_requests(f"reconcile-{today}", changed)
+
+
+@asset_sensor(
+    asset_key=history_listing.key,
+    job=meetings_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After each history listing, one run per stretch of consecutive days whose listing changed.",
+)
+def reconcile_requests(context: SensorEvaluationContext, asset_event: EventLogEntry):
+    listed_on, changed = changed_days(asset_event.asset_materialization.metadata)
+    yield from _range_requests(f"reconcile-{listed_on}", changed)

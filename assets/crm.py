@@ -5,6 +5,7 @@ import asyncio
 from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
+from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse, RelateApi
 from relate_pipeline.crm.fetch import crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.quality import duplicate_keys
@@ -19,7 +20,12 @@ from relate_pipeline.tables import CRM_TABLES, TABLES
         + ". One asset for the eight tables, because one concurrent listing fetches them together."
     ),
     metadata=tables_definition_metadata(CRM_TABLES),
-    check_specs=[AssetCheckSpec("unique_keys", asset="crm_snapshots", description="No two rows of a table share its natural key.")],
+    check_specs=[
+        AssetCheckSpec(
+            "unique_keys", asset="crm_snapshots", blocking=True, description="No two rows of a table share its natural key."
+        )
+    ],
+    pool=LAKE_POOL,
 )
 def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehouse: Lakehouse) -> MaterializeResult:
     """Replace each CRM table's snapshot whose content differs from the workspace's current state."""

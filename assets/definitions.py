@@ -9,18 +9,19 @@ pay the code location's imports again; the CLI executes in process.
 
 from dagster import Definitions, multiprocess_executor
 
-from assets.automation import everything_job, meeting_changes, meetings_job, nightly, weekly_reconcile
+from assets.automation import everything_job, meeting_changes, meetings_job, nightly, reconcile_job, reconcile_requests, weekly_reconcile
 from assets.crm import crm_snapshots
 from assets.meetings import meetings
 from assets.partitions import SETTINGS
+from assets.reconcile import history_listing
 from assets.resources import resources_from_settings
 from assets.warehouse import warehouse
 
 defs = Definitions(
-    assets=[meetings, crm_snapshots, warehouse],
-    jobs=[everything_job, meetings_job],
+    assets=[meetings, crm_snapshots, warehouse, history_listing],
+    jobs=[everything_job, meetings_job, reconcile_job],
     schedules=[nightly, weekly_reconcile],
-    sensors=[meeting_changes],
+    sensors=[meeting_changes, reconcile_requests],
     resources=resources_from_settings(SETTINGS),
     executor=multiprocess_executor.configured(
         {"start_method": {"forkserver": {"preload_modules": ["assets.definitions"]}}}

@@ -32,6 +32,7 @@ from dagster import (
 from assets.governance import GovernedRun, govern_run
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.partitions import daily_partitions, partition_days, partition_zone
+from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
 from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, days_missing_tables, tables_current
@@ -82,10 +83,13 @@ def refresh_requested(config: MeetingsConfig, run_tags: Mapping[str, str]) -> bo
         ),
     ],
     check_specs=[
-        AssetCheckSpec("unique_keys", asset=MEETING_TABLES_KEY, description="No two rows of a table share its natural key."),
+        AssetCheckSpec(
+            "unique_keys", asset=MEETING_TABLES_KEY, blocking=True, description="No two rows of a table share its natural key."
+        ),
         AssetCheckSpec(
             "rows_have_recordings",
             asset=MEETING_TABLES_KEY,
+            blocking=True,
             description="Every topic, action item, transcript entry and summary field belongs to a fetched recording.",
         ),
         AssetCheckSpec(
@@ -97,6 +101,7 @@ def refresh_requested(config: MeetingsConfig, run_tags: Mapping[str, str]) -> bo
     partitions_def=daily_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     can_subset=True,
+    pool=LAKE_POOL,
 )
 def meetings(
     context: AssetExecutionContext, config: MeetingsConfig, relate_api: RelateApi, lakehouse: Lakehouse, look_back: LookBack

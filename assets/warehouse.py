@@ -8,6 +8,7 @@ recording id lives on two days is answered by the day index, which re-reads only
 files changed, never by a query over every day.
 """
 
+import hashlib
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -18,10 +19,11 @@ from assets.automation import RANGE_END_TAG, RANGE_START_TAG
 from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
 from assets.metadata import row_count_metadata
+from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse
 from relate_pipeline.day_index import refresh_day_index
 from relate_pipeline.warehouse.conversation import ConversationSummary, conversation_summary
-from relate_pipeline.warehouse.build import open_warehouse, refresh_warehouse
+from relate_pipeline.warehouse.build import definitions_fingerprint, open_warehouse, refresh_warehouse
 
 MIN_MATCH_RATE = 0.5
 MIN_TALK_RESOLUTION = 0.4
@@ -36,11 +38,16 @@ MATCH_RATE_SQL = """
 MEASURED_BY = Path(__file__).read_text()
 """How the checks' figures are taken is part of a build's inputs: a change here rebuilds."""
 
+CODE_VERSION = hashlib.sha256(f"{definitions_fingerprint()}\0{MEASURED_BY}".encode()).hexdigest()[:16]
+"""Changes with the views' definitions and with how the checks measure, as a build's inputs do."""
+
 
 @asset(
     deps=[MEETING_TABLES_KEY, crm_snapshots],
     group_name="warehouse",
     kinds={"duckdb"},
+    code_version=CODE_VERSION,
+    pool=LAKE_POOL,
     description=(
         "warehouse.duckdb: a view over every lake table plus the joined analyst views "
         "meetings, meeting_participants, action_items and transcripts, and the conversation views "

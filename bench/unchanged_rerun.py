@@ -6,7 +6,7 @@
   yesterday, so the default `RELATE_REFRESH_DAYS=3` re-fetches the details of the last days; the
   re-run is also measured with `RELATE_REFRESH_DAYS=0`.
 - A reconcile of 365 unchanged days × 10 meetings: `relate-pipeline run` over the whole year
-  again (one listing per day, concurrently), and the `weekly_reconcile` schedule's own check
+  again (one listing per day, concurrently), and the weekly reconcile's history listing
   (one paginated listing of the year compared with the raw store), in requests and wall time.
 """
 
@@ -73,7 +73,7 @@ def measure_rerun(days: int, meetings_per_day: int, runs: int, ours: Ours, laten
 
 
 def _schedule_check(emulator, raw: Lake, window: Window) -> tuple[float, int, int]:
-    """`weekly_reconcile`'s comparison, as its tick runs it: seconds, requests, changed days."""
+    """The weekly reconcile's comparison, as its `history_listing` run runs it: seconds, requests, changed days."""
     emulator.admin.reset_stats()
     started = time.perf_counter()
     with RelateClient(ClientSettings(base_url=emulator.base_url, api_key=emulator.api_key)) as client:
@@ -84,7 +84,7 @@ def _schedule_check(emulator, raw: Lake, window: Window) -> tuple[float, int, in
 def measure_reconcile(days: int, meetings_per_day: int, runs: int, ours: Ours, latency_ms: float = 50.0) -> tuple[list[Rerun], Rerun]:
     window = Window.ending_yesterday(days)
     rows = [Rerun("reconcile run, `relate-pipeline run` over the year"), Rerun("the same, RELATE_REFRESH_DAYS=0")]
-    schedule = Rerun("`weekly_reconcile` check (listing only)")
+    schedule = Rerun("weekly reconcile's `history_listing` (listing only)")
     with warm_emulator(window, meetings_per_day, latency_ms) as emulator:
         log(f"reconcile: loading {days} days × {meetings_per_day}")
         data_dir = ours.run(emulator, window)[1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
@@ -18,8 +19,17 @@ from relate_pipeline.settings import PipelineSettings, parse_day
 log = logging.getLogger(__name__)
 
 
-INSTANCE_YAML = "telemetry:\n  enabled: false\n"
-"""A new home's ``dagster.yaml``: Dagster's own SQLite storage in its default layout, without telemetry."""
+INSTANCE_YAML = """telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+"""
+"""A new home's ``dagster.yaml``: Dagster's own SQLite storage in its default layout, without
+telemetry, and one slot in each pool, so one step at a time writes the lake (assets/pools.py)."""
+
+EARLIER_INSTANCE_YAMLS = ("telemetry:\n  enabled: false\n",)
+"""What earlier versions wrote for a new home, word for word: replaced, as nothing else wrote it."""
 
 RETIRED_EVENT_LOG = "module: assets.event_log"
 """What a ``dagster.yaml`` written by earlier versions names: an event log this project no longer has.
@@ -44,16 +54,18 @@ def prepare_dagster_home(settings: PipelineSettings) -> None:
     home = Path(settings.local_state_dir) / "dagster_home"
     if settings.remote:
         log.warning("RELATE_DATA_DIR is remote; Dagster's instance is %s (set DAGSTER_HOME to choose)", home)
-    home.mkdir(parents=True, exist_ok=True)
     write_instance_config(home)
     os.environ["DAGSTER_HOME"] = str(home)
 
 
 def write_instance_config(home: Path) -> None:
-    """Give ``home`` this project's ``dagster.yaml`` unless it has one of its own, replacing one that names the retired event log."""
+    """Give ``home`` this project's ``dagster.yaml`` unless it has one of its own; one an earlier version wrote is replaced."""
+    home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if config.exists() and RETIRED_EVENT_LOG not in config.read_text():
-        return
+    if config.exists():
+        text = config.read_text()
+        if text not in EARLIER_INSTANCE_YAMLS and RETIRED_EVENT_LOG not in text:
+            return
     config.write_text(INSTANCE_YAML)
 
 
@@ -109,10 +121,12 @@ def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
     from assets.automation import range_tags
     from assets.definitions import defs
 
+    instance = DagsterInstance.get()
+    end_abandoned_runs(instance)
     job = defs.resolve_job_def("relate_pipeline")
     result = job.execute_in_process(
-        instance=DagsterInstance.get(),
-        tags=range_tags(first, last),
+        instance=instance,
+        tags={**range_tags(first, last), CLI_PROCESS_TAG: _this_process()},
         run_config={
             "loggers": {"console": {"config": {"log_level": "INFO"}}},
             "ops": {"meetings": {"config": {"refresh": refresh}}},
@@ -120,3 +134,39 @@ def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
         raise_on_error=False,
     )
     return result.success
+
+
+CLI_PROCESS_TAG = "relate/cli_process"
+"""``host:pid`` of the `relate-pipeline run` process executing the run (the CLI executes in process)."""
+
+
+def end_abandoned_runs(instance) -> None:
+    """Mark failed the runs that a `relate-pipeline run` on this machine left in progress, and free their pool slots.
+
+    A process killed mid-run cannot end its run or give back the slot its step holds in the lake's
+    pool; left so, every later run would wait for that slot for ever. Dagster's daemon ends only
+    runs it launched itself.
+    """
+    from dagster import DagsterRunStatus, RunsFilter
+
+    for run in instance.get_runs(RunsFilter(statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED])):
+        host, _, pid = run.tags.get(CLI_PROCESS_TAG, "").rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, "the relate-pipeline process running it ended before the run did")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        log.warning("run %s was left unfinished by a relate-pipeline process that is gone; marked failed", run.run_id)
+
+
+def _this_process() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

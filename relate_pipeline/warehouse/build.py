@@ -274,6 +274,11 @@ def _definitions() -> list[str]:
     return [duckdb.__version__, *sources, *specs, *_ANALYST_SQL]
 
 
+def definitions_fingerprint() -> str:
+    """A digest of what the views are made of besides the files (a build's code, not its data)."""
+    return hashlib.sha256(json.dumps(_definitions(), default=str).encode()).hexdigest()
+
+
 def inputs_fingerprint(lake: Lake, internal_domains: Sequence[str] = (), measured_by: str = "") -> str:
     """A digest of everything a build reads: the lake's files, the definitions, the domains.
 

@@ -1,4 +1,4 @@
-"""The sensor and the weekly reconcile, evaluated by Dagster against a real instance, tick after tick.
+"""The sensors and the weekly reconcile, evaluated by Dagster against a real instance, tick after tick.
 
 Dagster launches a sensor's run request only when no run of the instance carries its run key, so
 the keys must differ whenever what changed differs.
@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from dagster import RunsFilter, build_schedule_context, build_sensor_context
+from dagster import RunsFilter, build_schedule_context, build_sensor_context, materialize
 
-from assets.automation import RANGE_END_TAG, RANGE_START_TAG, meeting_changes, weekly_reconcile
+from assets.automation import RANGE_END_TAG, RANGE_START_TAG, meeting_changes, reconcile_requests, weekly_reconcile
+from assets.reconcile import history_listing
 from tests.pipeline.workspace_support import event_on
 
 TODAY = datetime.now(timezone.utc).date()
@@ -105,10 +106,21 @@ def test_a_meeting_moved_from_outside_the_window_requests_both_of_its_days(live)
 
 
 def reconcile(harness):
-    context = build_schedule_context(
-        instance=harness.instance, scheduled_execution_time=datetime.now(timezone.utc), resources=harness.resources
-    )
-    return weekly_reconcile.evaluate_tick(context).run_requests
+    """The weekly reconcile's run (the history listing), then the requests the sensor makes of what it found."""
+    assert materialize([history_listing], resources=harness.resources, instance=harness.instance).success
+    context = build_sensor_context(instance=harness.instance, resources=harness.resources)
+    return reconcile_requests.evaluate_tick(context).run_requests
+
+
+def test_the_weekly_reconcile_tick_only_launches_the_history_listing_run(live):
+    emulator, harness = live
+    emulator.admin.reset_stats()
+    context = build_schedule_context(instance=harness.instance, scheduled_execution_time=datetime.now(timezone.utc))
+
+    requests = weekly_reconcile.evaluate_tick(context).run_requests
+
+    assert len(requests) == 1 and weekly_reconcile.job_name == "relate_reconcile"
+    assert emulator.admin.stats()["total_requests"] == 0
 
 
 def test_weekly_reconcile_requests_nothing_when_history_is_unchanged(live):

@@ -10,6 +10,7 @@ from pathlib import Path
 from dagster import AssetKey, DagsterEventType, DagsterInstance
 
 from assets.definitions import defs
+from assets.pools import LAKE_POOL
 from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES, TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,9 +18,42 @@ DAGSTER = str(Path(sys.executable).with_name("dagster"))
 DG = str(Path(sys.executable).with_name("dg"))
 
 
-def test_graph_holds_the_raw_store_the_table_groups_and_the_warehouse():
+def test_graph_holds_the_raw_store_the_table_groups_the_warehouse_and_the_history_listing():
     keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert keys == {"raw_meetings", "meeting_tables", "crm_snapshots", "warehouse"}
+    assert keys == {"raw_meetings", "meeting_tables", "crm_snapshots", "warehouse", "history_listing"}
+
+
+def test_every_step_that_writes_the_lake_is_in_the_lake_pool_and_the_history_listing_is_not():
+    graph = defs.resolve_asset_graph()
+    for key in ("raw_meetings", "meeting_tables", "crm_snapshots", "warehouse"):
+        assert graph.get(AssetKey(key)).pools == {LAKE_POOL}, key
+    assert graph.get(AssetKey("history_listing")).pools == set()
+
+
+def test_the_key_checks_upstream_of_the_warehouse_block_it_when_they_fail():
+    graph = defs.resolve_asset_graph()
+    blocking = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in graph.asset_check_keys
+        if graph.get(key).blocking
+    }
+    assert blocking == {("meeting_tables", "unique_keys"), ("meeting_tables", "rows_have_recordings"), ("crm_snapshots", "unique_keys")}
+
+
+def test_the_warehouse_carries_a_code_version_every_process_computes_alike():
+    """Dagster marks the warehouse changed when its code version differs from the last materialization's."""
+    version = defs.resolve_asset_graph().get(AssetKey("warehouse")).code_version
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", "from assets.warehouse import CODE_VERSION; print(CODE_VERSION)"],
+        cwd=ROOT, env={**os.environ, "RELATE_API_KEY": "unused"}, capture_output=True, text=True, timeout=120,
+    )
+    assert version and elsewhere.stdout.strip() == version
+
+
+def test_the_cli_run_and_the_meeting_runs_leave_the_history_listing_to_the_reconcile_job():
+    for name in ("relate_pipeline", "relate_meetings"):
+        assert AssetKey("history_listing") not in defs.resolve_job_def(name).asset_layer.selected_asset_keys, name
+    assert defs.resolve_job_def("relate_reconcile").asset_layer.selected_asset_keys == {AssetKey("history_listing")}
 
 
 def test_the_warehouse_depends_on_both_table_groups_and_the_tables_on_the_raw_store():
@@ -58,6 +92,7 @@ def test_schedule_sensor_and_jobs_are_registered():
     assert defs.resolve_schedule_def("nightly")
     assert defs.resolve_schedule_def("weekly_reconcile")
     assert defs.resolve_sensor_def("meeting_changes")
+    assert defs.resolve_sensor_def("reconcile_requests")
     assert defs.resolve_job_def("relate_pipeline")
     assert defs.resolve_job_def("relate_meetings")
 
