@@ -78,7 +78,8 @@ def test_a_run_whose_cli_process_was_killed_holding_the_lake_does_not_block_the_
     emulator.admin.set_faults(error_rate=1.0, error_statuses=[503], paths=["/v1/contacts"])
     killed = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: (home / "history" / "runs" / "index.db").exists(), "the first run's instance")
+        # A run's own event database appears once the child has created the instance's databases.
+        wait_for(lambda: any(path.stem != "index" for path in (home / "history" / "runs").glob("*.db")), "the first run to start")
         with DagsterInstance.from_config(str(home)) as instance:
             wait_for(lambda: pool_info(instance).active_slot_count == 1, "the first run to claim the lake")
         killed.send_signal(signal.SIGKILL)
