@@ -15,6 +15,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
   reads      a partition file through the lake's reader vs pyarrow's defaults; a re-run's store reads
   ui         a run launched through the Dagster webserver vs the same run from the CLI, 7 days x 40
+  history    a night (four days, one new) after 30, 365 and 1,095 days x 40, the backfills, an unchanged re-run at 30 x 40
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -37,6 +38,7 @@ import conversation_metrics  # noqa: E402
 import fetch_concurrency  # noqa: E402
 import fixed_cost  # noqa: E402
 import flatten_write  # noqa: E402
+import history  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
@@ -48,9 +50,10 @@ import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history")
 SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
 """Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
+HISTORY_LATENCY_MS = 20.0
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,10 @@ class Plan:
     reconcile_meetings: int = 10
     ui_days: int = 7
     ui_meetings: int = 40
+    history_sizes: tuple[int, ...] = (30, 365, 1095)
+    history_backfills: tuple[int, ...] = (90,)
+    history_meetings: int = 40
+    history_rerun_days: int = 30
 
 
 FULL = Plan(
@@ -117,6 +124,10 @@ QUICK = Plan(
     reconcile_meetings=5,
     ui_days=1,
     ui_meetings=10,
+    history_sizes=(2, 4, 8),
+    history_backfills=(3,),
+    history_meetings=5,
+    history_rerun_days=2,
 )
 
 
@@ -199,6 +210,13 @@ def main(argv: list[str] | None = None) -> int:
         if "ui" in sections:
             paths = ui_launch.measure(plan.ui_days, plan.ui_meetings, runs, ours)
             parts.append(_save("ui", ui_launch.render(paths, plan.ui_days, plan.ui_meetings, runs, 50.0)))
+        if "history" in sections:
+            nights, backfills = history.measure_nights(
+                list(plan.history_sizes), list(plan.history_backfills), plan.history_meetings, runs, ours, HISTORY_LATENCY_MS
+            )
+            rerun = history.measure_rerun(plan.history_rerun_days, plan.history_meetings, runs, ours, HISTORY_LATENCY_MS)
+            parts.append(_save("history", history.render(
+                nights, backfills, rerun, plan.history_rerun_days, plan.history_meetings, runs, HISTORY_LATENCY_MS)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]

@@ -80,7 +80,9 @@ class DayIndex:
 
 
 def _stamp(identity: tuple) -> str:
-    return json.dumps(identity, default=str)
+    """The file's identity without its path: the entry's table and day already say where it is, so a
+    data dir moved or hard-linked elsewhere keeps its index."""
+    return json.dumps(identity[1:], default=str)
 
 
 def _read_entry(lake: Lake, table: str, day: str, stamp: str) -> DayEntry | None:
