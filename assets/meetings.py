@@ -34,6 +34,7 @@ from assets.metadata import api_metadata, row_count_metadata, tables_definition_
 from assets.partitions import daily_partitions, partition_days, partition_zone
 from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse, LookBack, RelateApi
+from relate_pipeline.day_index import refresh_raw_index
 from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
 from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, days_missing_tables, tables_current
 from relate_pipeline.tables import MEETING_TABLES
@@ -119,6 +120,7 @@ def meetings(
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
             policy = RefetchPolicy(refresh=refresh_requested(config, context.run.tags), refresh_days=look_back.refresh_days)
             report = _extract(context, policy, relate_api, lakehouse, flatten, governed)
+            refresh_raw_index(raw)
             yield from _elsewhere(RAW_MEETINGS_KEY, report)
             yield _raw_result(report, governed)
             if MEETING_TABLES_KEY in selected:

@@ -89,7 +89,7 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
     elif index.read_days or index.dropped_days:
         context.log.info(f"day index: {len(index.read_days)} days read again, {len(index.dropped_days)} days gone")
     build = refresh_warehouse(
-        path, lake, lakehouse.internal_domains, lambda connection: _measure(connection, *days), MEASURED_BY
+        path, lake, lakehouse.internal_domains, lambda connection: _measure(connection, *days), MEASURED_BY, index
     )
     measures = _stored_measures(build.measures, *days)
     if measures is None:

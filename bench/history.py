@@ -20,8 +20,10 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from harness import (
@@ -40,6 +42,7 @@ from relate_pipeline.emulator import EmulatorProcess
 CACHE_DIR = RESULTS_DIR / "history-cache"
 SEED = 7
 NIGHT_DAYS = 4
+ADMIN_TIMEOUT_S = 600.0
 
 
 @dataclass
@@ -62,11 +65,19 @@ def _window(history_days: int) -> Window:
     return Window.ending_yesterday(history_days + 1)
 
 
-def _emulator(history_days: int, meetings_per_day: int, latency_ms: float) -> EmulatorProcess:
+@contextmanager
+def _emulator(days: int, last: date, meetings_per_day: int, latency_ms: float) -> Iterator[EmulatorProcess]:
+    """The emulator's admin waits long enough for a snapshot of years of meetings (the harness reads its domains)."""
+    with EmulatorProcess(
+        seed=SEED, days=days, end_date=last, meetings_per_day=meetings_per_day, latency_ms=latency_ms
+    ) as emulator:
+        emulator.admin.timeout = ADMIN_TIMEOUT_S
+        yield emulator
+
+
+def _history_emulator(history_days: int, meetings_per_day: int, latency_ms: float):
     window = _window(history_days)
-    return EmulatorProcess(
-        seed=SEED, days=window.days, end_date=window.last, meetings_per_day=meetings_per_day, latency_ms=latency_ms
-    )
+    return _emulator(window.days, window.last, meetings_per_day, latency_ms)
 
 
 def _warm_days(emulator: EmulatorProcess, window: Window) -> int:
@@ -104,7 +115,7 @@ def prepared_history(ours: Ours, history_days: int, meetings_per_day: int, laten
     window = _window(history_days)
     history = Window(window.first, window.last - timedelta(days=1))
     log(f"history: preparing {history_days} days × {meetings_per_day} with one ranged run {history.first} .. {history.last}")
-    with _emulator(history_days, meetings_per_day, latency_ms) as emulator:
+    with _history_emulator(history_days, meetings_per_day, latency_ms) as emulator:
         measured, _ = ours.run(emulator, history, data_dir=cache / "data")
     backfill = Backfill(history_days, measured.seconds, measured.peak_rss_mb, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     meta.write_text(json.dumps(asdict(backfill)))
@@ -132,7 +143,7 @@ def measure_nights(
             source, _ = prepared_history(ours, row.days, meetings_per_day, latency_ms)
             window = _window(row.days)
             night = Window(window.last - timedelta(days=NIGHT_DAYS - 1), window.last)
-            with _emulator(row.days, meetings_per_day, latency_ms) as emulator:
+            with _history_emulator(row.days, meetings_per_day, latency_ms) as emulator:
                 _warm_days(emulator, night)
                 data_dir = _linked_copy(source, ours.work / f"night-{row.days}")
                 measured, _ = ours.run(emulator, night, data_dir=data_dir)
@@ -152,8 +163,7 @@ def measure_rerun(days: int, meetings_per_day: int, runs: int, ours: Ours, laten
     """A first run of ``days`` into a fresh data directory, then the same command with nothing changed."""
     result = Rerun()
     window = Window.ending_yesterday(days)
-    with EmulatorProcess(seed=SEED, days=days, end_date=window.last, meetings_per_day=meetings_per_day,
-                         latency_ms=latency_ms) as emulator:
+    with _emulator(days, window.last, meetings_per_day, latency_ms) as emulator:
         _warm_days(emulator, window)
         for _ in range(runs):
             first, data_dir = ours.run(emulator, window)

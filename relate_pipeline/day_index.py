@@ -11,6 +11,10 @@ one all show up as entries whose identity no longer matches, and those days are 
 missing or unreadable index (a data dir from before the index, a damaged file) is rebuilt from
 the files, and the caller is told why so it can log it.
 
+The raw store keeps an index of the same shape for ``raw_calendar_events`` alone
+(:func:`refresh_raw_index`): where each listed event is held, which extraction needs to find the
+days a meeting moved from, anywhere in history.
+
 Only ``calendar_events``, ``recordings`` and ``deleted_events`` keep their ids: every other
 meeting table's rows of a day are flattened from the same raw day in the same pass and checked
 there to belong to that day's events and recordings (``unique_keys``, ``rows_have_recordings``),
@@ -30,14 +34,18 @@ from relate_pipeline.tables import MEETING_TABLES, TABLES
 
 INDEX_TABLE = "day_index"
 KEYED_TABLES: dict[str, str] = {"calendar_events": "event_id", "recordings": "recording_id", "deleted_events": "event_id"}
+RAW_KEYED_TABLES: dict[str, str] = {"raw_calendar_events": "event_id"}
+"""The raw store keeps an index of its own (``raw/day_index``): which day holds each listed event."""
 
 
 @dataclass(frozen=True)
 class DayEntry:
-    """One meeting table's file of one day, as it was when read."""
+    """One meeting table's file of one day, as it was when read; ``complete`` when it has every
+    column of the table's schema (a file written before a column was added has not)."""
 
     stamp: str
     rows: int
+    complete: bool
     ids: tuple[str, ...] | None = None
 
 
@@ -62,17 +70,28 @@ class DayIndex:
             if name == table and (first is None or day >= first) and (last is None or day <= last)
         )
 
+    def has_every_column(self, table: str) -> bool:
+        """Whether every file of the table has every column of its schema (true when it has none)."""
+        return all(entry.complete for (name, _), entry in self.entries.items() if name == table)
+
+    def table_days(self, table: str) -> list[str]:
+        return sorted(day for name, day in self.entries if name == table)
+
     def days(self) -> list[str]:
         return sorted({day for _, day in self.entries})
 
-    def repeated_ids(self, table: str) -> dict[str, list[str]]:
-        """Ids of a keyed table held by more than one day, with those days."""
-        holders: dict[str, list[str]] = defaultdict(list)
+    def holders(self, table: str) -> dict[str, set[str]]:
+        """Every id of a keyed table and the days holding it."""
+        held: dict[str, set[str]] = defaultdict(set)
         for (name, day), entry in self.entries.items():
             if name == table:
                 for key in entry.ids or ():
-                    holders[key].append(day)
-        return {key: sorted(days) for key, days in holders.items() if len(days) > 1}
+                    held[key].add(day)
+        return dict(held)
+
+    def repeated_ids(self, table: str) -> dict[str, list[str]]:
+        """Ids of a keyed table held by more than one day, with those days."""
+        return {key: sorted(days) for key, days in self.holders(table).items() if len(days) > 1}
 
     def cross_day_duplicates(self) -> dict[str, int]:
         """Per keyed table, the rows whose id another day of the lake also holds (every holding but one)."""
@@ -85,20 +104,22 @@ def _stamp(identity: tuple) -> str:
     return json.dumps(identity[1:], default=str)
 
 
-def _read_entry(lake: Lake, table: str, day: str, stamp: str) -> DayEntry | None:
-    """The file's rows (from its footer) and, for a keyed table, its ids; None when it vanished meanwhile."""
-    column = KEYED_TABLES.get(table)
+def _read_entry(lake: Lake, table: str, day: str, stamp: str, keyed: dict[str, str]) -> DayEntry | None:
+    """The file's rows and columns (from its footer) and, for a keyed table, its ids; None when it vanished meanwhile."""
+    schema = lake.partition_schema(table, day)
+    if schema is None:
+        return None
+    complete = set(TABLES[table].schema.names) <= set(schema.names)
+    column = keyed.get(table)
     if column is None:
         rows = lake.partition_rows(table, day)
-        return None if rows is None else DayEntry(stamp, rows)
-    ids: list[str] = []
-    found = False
-    for batch in lake.iter_partition(table, day, 100_000, columns=[column]):
-        found = True
-        ids += batch.column(column).to_pylist()
-    if not found and lake.partition_rows(table, day) is None:
-        return None
-    return DayEntry(stamp, len(ids), tuple(ids))
+        return None if rows is None else DayEntry(stamp, rows, complete)
+    ids = [key for batch in lake.iter_partition(table, day, 100_000, columns=[column]) for key in batch.column(column).to_pylist()]
+    return DayEntry(stamp, len(ids), complete, tuple(ids))
+
+def refresh_raw_index(raw: Lake) -> DayIndex:
+    """The raw store's own index: which day holds each listed event, read again only where a day changed."""
+    return refresh_day_index(raw, tuple(RAW_KEYED_TABLES), RAW_KEYED_TABLES)
 
 
 def load_day_index(lake: Lake) -> tuple[dict[tuple[str, str], DayEntry], str | None]:
@@ -111,10 +132,10 @@ def load_day_index(lake: Lake) -> tuple[dict[tuple[str, str], DayEntry], str | N
         return {}, "missing"
     if not table.schema.equals(TABLES[INDEX_TABLE].schema):
         return {}, "written with other columns"
-    columns = [table.column(name).to_pylist() for name in ("table_name", "date", "file_stamp", "row_count", "ids")]
+    columns = [table.column(name).to_pylist() for name in ("table_name", "date", "file_stamp", "row_count", "complete", "ids")]
     entries = {
-        (name, day): DayEntry(stamp, rows, None if ids is None else tuple(ids))
-        for name, day, stamp, rows, ids in zip(*columns)
+        (name, day): DayEntry(stamp, rows, complete, None if ids is None else tuple(ids))
+        for name, day, stamp, rows, complete, ids in zip(*columns)
     }
     return entries, None
 
@@ -127,14 +148,17 @@ def _table(entries: dict[tuple[str, str], DayEntry]) -> pa.Table:
             "date": [day for (_, day), _ in ordered],
             "file_stamp": [entry.stamp for _, entry in ordered],
             "row_count": [entry.rows for _, entry in ordered],
+            "complete": [entry.complete for _, entry in ordered],
             "ids": pa.array([None if entry.ids is None else list(entry.ids) for _, entry in ordered], type=pa.list_(pa.string())),
         },
         schema=TABLES[INDEX_TABLE].schema,
     )
 
 
-def refresh_day_index(lake: Lake) -> DayIndex:
-    """The index made to agree with the meeting tables' files, written back when anything changed.
+def refresh_day_index(
+    lake: Lake, tables: tuple[str, ...] = MEETING_TABLES, keyed: dict[str, str] = KEYED_TABLES
+) -> DayIndex:
+    """The index made to agree with the ``tables``' files, written back when anything changed.
 
     A file's identity is listed before the file is read, so a file replaced in between is stored
     with its older identity and read again next time: an entry can be stale, never wrongly current.
@@ -142,12 +166,12 @@ def refresh_day_index(lake: Lake) -> DayIndex:
     stored, rebuilt = load_day_index(lake)
     entries: dict[tuple[str, str], DayEntry] = {}
     read_days: set[str] = set()
-    for table in MEETING_TABLES:
+    for table in tables:
         for day, identity in lake.file_stamps(table).items():
             stamp = _stamp(identity)
             entry = stored.get((table, day))
             if entry is None or entry.stamp != stamp:
-                entry = _read_entry(lake, table, day, stamp)
+                entry = _read_entry(lake, table, day, stamp, keyed)
                 read_days.add(day)
             if entry is not None:
                 entries[(table, day)] = entry

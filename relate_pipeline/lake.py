@@ -278,6 +278,15 @@ class Lake:
         _, directory = self._partition_dir(table, date)
         return self._footer_rows(f"{directory}/{PARTITION_FILE}")
 
+    def partition_schema(self, table: str, date: str) -> pa.Schema | None:
+        """A day's file's schema, from its footer; None when never written."""
+        _, directory = self._partition_dir(table, date)
+        try:
+            with self._fs.open(f"{directory}/{PARTITION_FILE}", "rb") as source, self._parquet_file(source) as parquet:
+                return parquet.schema_arrow
+        except FileNotFoundError:
+            return None
+
     def snapshot_rows(self, table: str) -> int | None:
         """A snapshot's row count from its file's footer; None when never written."""
         _, directory = self._snapshot_dir(table)

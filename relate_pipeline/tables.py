@@ -449,6 +449,7 @@ _specs = [
             _field("date", _S, "Day of the file, YYYY-MM-DD.", key=True),
             _field("file_stamp", _S, "The file's identity when it was read (inode, size and time; on an object store its version), as JSON."),
             _field("row_count", _I64, "Rows in the file, from its footer."),
+            _field("complete", _BOOL, "Whether the file has every column of its table (one written before a column was added has not)."),
             _field("ids", pa.list_(_S), "The event ids (calendar_events, deleted_events) or recording ids (recordings) in the file; null for other tables."),
         ],
         ("table_name", "date"),

@@ -8,13 +8,13 @@ moved from or vanished from, anywhere in history.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import orjson
 
 from relate_pipeline.meetings.raw_tables import RecordingFetch
+from relate_pipeline.day_index import refresh_raw_index
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import TABLES
 
@@ -80,13 +80,9 @@ def is_complete_detail(body: bytes | None) -> bool:
 
 def held_event_days(raw: Lake) -> dict[str, set[str]]:
     """Every event id in the raw store and the days holding it (more than one only after an
-    interrupted move, which the next run finishes)."""
-    held: dict[str, set[str]] = defaultdict(set)
-    for day in raw.partitions("raw_calendar_events"):
-        for batch in raw.iter_partition("raw_calendar_events", day, 10_000, columns=["event_id"]):
-            for event_id in batch.column("event_id").to_pylist():
-                held[event_id].add(day)
-    return dict(held)
+    interrupted move, which the next run finishes), from the raw store's day index: only the days
+    whose listing file changed since the last run are read."""
+    return refresh_raw_index(raw).holders("raw_calendar_events")
 
 
 def raw_event_bodies(raw: Lake, day: str) -> list[bytes]:

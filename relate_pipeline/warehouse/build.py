@@ -37,9 +37,10 @@ import pyarrow as pa
 from relate_pipeline import tables
 from relate_pipeline.warehouse import conversation
 from relate_pipeline.warehouse.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
+from relate_pipeline.day_index import DayIndex
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
-from relate_pipeline.tables import TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
+from relate_pipeline.tables import MEETING_TABLES, TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
 ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS)
 
@@ -87,14 +88,24 @@ def normalise_domains(domains: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def _lake_view_sql(connection: duckdb.DuckDBPyConnection, table_spec: TableSpec, lake: Lake) -> str:
+def _lake_view_sql(
+    connection: duckdb.DuckDBPyConnection, table_spec: TableSpec, lake: Lake, day_index: DayIndex | None = None
+) -> str:
     """A typed view over the table's files, or a typed empty view when it has none yet.
 
     Columns are listed from the spec (not ``*``) so every view has the spec's order and
     types, and a column absent from all files (written before it was added) reads as null.
+    Telling which columns the files have means opening every file, which a query over the view
+    then does again each time it is bound; a meeting table whose files the day index knows all
+    have every column skips both, so binding the view, and a query of one day, opens no file of
+    the other days.
     """
     pattern = lake.parquet_glob(table_spec.name)
-    (file_count,) = connection.execute("SELECT count(*) FROM glob(?)", [pattern]).fetchone()
+    indexed = day_index is not None and table_spec.name in MEETING_TABLES
+    if indexed:
+        file_count = len(day_index.table_days(table_spec.name))
+    else:
+        (file_count,) = connection.execute("SELECT count(*) FROM glob(?)", [pattern]).fetchone()
     columns = [(field.name, duckdb_type(field.type)) for field in table_spec.schema]
     if table_spec.partitioned:
         columns.append(("date", "DATE"))
@@ -102,8 +113,12 @@ def _lake_view_sql(connection: duckdb.DuckDBPyConnection, table_spec: TableSpec,
         select = ", ".join(f"CAST(NULL AS {t}) AS {_quote_identifier(n)}" for n, t in columns)
         return f"SELECT {select} WHERE false"
     hive = ", hive_partitioning = true, hive_types = {'date': DATE}" if table_spec.partitioned else ""
-    source = f"read_parquet({_quote_literal(pattern)}, union_by_name = true{hive})"
-    present = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    if indexed and day_index.has_every_column(table_spec.name):
+        source = f"read_parquet({_quote_literal(pattern)}{hive})"
+        present = {name for name, _ in columns}
+    else:
+        source = f"read_parquet({_quote_literal(pattern)}, union_by_name = true{hive})"
+        present = {row[0] for row in connection.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
     select = ", ".join(
         f"CAST({_quote_identifier(n) if n in present else 'NULL'} AS {t}) AS {_quote_identifier(n)}" for n, t in columns
     )
@@ -242,9 +257,12 @@ LEFT JOIN meetings m ON m.recording_id = u.recording_id
 _ANALYST_SQL = (NAME_KEY_MACRO, MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL, *CONVERSATION_SQL)
 
 
-def _build(connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: list[str]) -> None:
+def _build(
+    connection: duckdb.DuckDBPyConnection, lake: Lake, internal_domains: list[str], day_index: DayIndex | None = None
+) -> None:
     for name in WAREHOUSE_TABLES:
-        connection.execute(f"CREATE VIEW {_quote_identifier(name)} AS {_lake_view_sql(connection, spec(name), lake)}")
+        view = _lake_view_sql(connection, spec(name), lake, day_index)
+        connection.execute(f"CREATE VIEW {_quote_identifier(name)} AS {view}")
     connection.execute("CREATE TABLE internal_domains (domain VARCHAR PRIMARY KEY)")
     if internal_domains:
         connection.executemany("INSERT INTO internal_domains VALUES (?)", [[d] for d in internal_domains])
@@ -316,18 +334,21 @@ def refresh_warehouse(
     internal_domains: Sequence[str] = (),
     measure: Callable[[duckdb.DuckDBPyConnection], dict] | None = None,
     measured_by: str = "",
+    day_index: DayIndex | None = None,
 ) -> WarehouseBuild:
     """Rebuild the warehouse unless it was built from exactly the current inputs.
 
     ``measure`` runs on a new file before it is swapped in, and its result (JSON-serialisable) is
     stored with it; an unchanged warehouse returns the measures stored with the same fingerprint.
+    A ``day_index`` refreshed just before spares the build from opening every meeting file: the
+    meeting tables' row counts and columns come from it.
     """
     domains = normalise_domains(internal_domains)
     fingerprint = inputs_fingerprint(lake, domains, measured_by)
     stored = stored_build(db_path, lake)
     if stored is not None and stored.fingerprint == fingerprint:
         return stored
-    return _build_file(db_path, lake, domains, fingerprint, measure)
+    return _build_file(db_path, lake, domains, fingerprint, measure, day_index)
 
 
 def build_warehouse(db_path: str | Path, lake: Lake, internal_domains: Sequence[str] = ()) -> dict[str, int]:
@@ -343,8 +364,9 @@ def _build_file(
     domains: list[str],
     fingerprint: str,
     measure: Callable[[duckdb.DuckDBPyConnection], dict] | None,
+    day_index: DayIndex | None = None,
 ) -> WarehouseBuild:
-    """Only the lake views are counted (DuckDB answers from the Parquet footers); counting the
+    """Only the lake views are counted (from the day index, or DuckDB answers from the Parquet footers); counting the
     analyst views would run their joins on every build. The fingerprint is taken before the build
     reads anything, so a file replaced meanwhile makes the next call rebuild."""
     target = Path(db_path).absolute()
@@ -352,9 +374,11 @@ def _build_file(
     temp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
     try:
         with open_warehouse(temp, lake, read_only=False) as connection:
-            _build(connection, lake, domains)
+            _build(connection, lake, domains, day_index)
             counts = {
-                name: connection.execute(f"SELECT count(*) FROM {_quote_identifier(name)}").fetchone()[0]
+                name: day_index.rows(name)
+                if day_index is not None and name in MEETING_TABLES
+                else connection.execute(f"SELECT count(*) FROM {_quote_identifier(name)}").fetchone()[0]
                 for name in WAREHOUSE_TABLES
             }
             stored_measures = json.dumps(measure(connection) if measure else {}, default=str)

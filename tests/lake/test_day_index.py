@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from relate_pipeline.day_index import INDEX_TABLE, load_day_index, refresh_day_index
+from relate_pipeline.day_index import INDEX_TABLE, load_day_index, refresh_day_index, refresh_raw_index
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES, spec
 
@@ -170,3 +170,14 @@ def test_an_index_written_with_other_columns_is_rebuilt(lake):
 
     assert index.rebuilt == "written with other columns"
     assert index.rows("calendar_events") == 3
+
+
+def test_the_raw_store_index_tells_which_days_hold_each_listed_event(tmp_path):
+    raw = Lake(str(tmp_path / "raw"))
+    raw.write_partition("raw_calendar_events", DAY_ONE, rows("raw_calendar_events", ["e1", "e2"]))
+    raw.write_partition("raw_calendar_events", DAY_TWO, rows("raw_calendar_events", ["e2"]))
+
+    index = refresh_raw_index(raw)
+
+    assert index.holders("raw_calendar_events") == {"e1": {DAY_ONE}, "e2": {DAY_ONE, DAY_TWO}}
+    assert os.path.isfile(index_file(raw))
