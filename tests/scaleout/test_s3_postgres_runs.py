@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, DagsterEventType, DagsterRunStatus
 
+from relate_pipeline.day_index import INDEX_TABLE
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, WAREHOUSE_TABLES, spec
 from tests.pipeline.truth import exposed_events
@@ -85,6 +86,7 @@ def test_every_table_of_every_day_is_one_object_in_the_bucket_and_nothing_else(c
     expected = {f"relate/raw/{name}/date={day}/part.parquet" for name in RAW_TABLES for day in DAYS}
     expected |= {f"relate/lake/{name}/date={day}/part.parquet" for name in MEETING_TABLES for day in DAYS}
     expected |= {f"relate/lake/{name}/snapshot.parquet" for name in WAREHOUSE_TABLES if not spec(name).partitioned}
+    expected.add(f"relate/lake/{INDEX_TABLE}/snapshot.parquet")
     assert set(object_keys(cli_runs.bucket)) == expected
 
 
