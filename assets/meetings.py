@@ -37,6 +37,8 @@ from assets.resources import Lakehouse, LookBack, RelateApi
 from relate_pipeline.day_index import refresh_raw_index
 from relate_pipeline.meetings.extraction import RangeExtract, RefetchPolicy, extract_meeting_days
 from relate_pipeline.meetings.day_tables import MeetingDayWriter, RangeTables, days_missing_tables, tables_current
+from relate_pipeline.meetings.tracker_days import apply_trackers
+from relate_pipeline.meetings.trackers import Trackers, load_trackers
 from relate_pipeline.tables import MEETING_TABLES
 
 RAW_MEETINGS_KEY = AssetKey("raw_meetings")
@@ -110,12 +112,13 @@ def meetings(
     """Fetch the days into the raw store and flatten each into the meeting tables as soon as it is complete."""
     selected = context.selected_asset_keys
     raw, lake = lakehouse.raw, lakehouse.lake
+    trackers = load_trackers(lakehouse.trackers_file)
     for store in (raw, lake):
         store.remove_abandoned_temps(context.partition_keys)
     governed = govern_run(context, look_back.retention_days, raw, lake)
     report: RangeExtract | None = None
     incomplete = days_missing_tables(raw, lake) if MEETING_TABLES_KEY in selected else []
-    with MeetingDayWriter(raw, lake) as tables:
+    with MeetingDayWriter(raw, lake, trackers=trackers) as tables:
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
             policy = RefetchPolicy(refresh=refresh_requested(config, context.run.tags), refresh_days=look_back.refresh_days)
@@ -133,9 +136,10 @@ def meetings(
         if MEETING_TABLES_KEY in selected:
             yield from _complete(context, tables, incomplete)
             written = tables.result()
+            recomputed = apply_trackers(lake, trackers, already=tables.submitted)
             if report is not None:
                 yield from _elsewhere(MEETING_TABLES_KEY, report)
-            yield _tables_result(context, written, governed)
+            yield _tables_result(context, written, governed, trackers, recomputed)
 
 
 def _extract(
@@ -222,8 +226,23 @@ def _raw_result(report: RangeExtract, governed: GovernedRun) -> MaterializeResul
     )
 
 
-def _tables_result(context: AssetExecutionContext, written: RangeTables, governed: GovernedRun) -> MaterializeResult:
+def _trackers_metadata(trackers: Trackers, recomputed: list[str]) -> dict:
+    """The tracker definitions the days' mentions were computed with (names and phrases, no transcript text)."""
+    rows = [f"| {tracker.name} | " + ", ".join(f"`{phrase.text}`" for phrase in tracker.phrases) + " |" for tracker in trackers.trackers]
+    table = "\n".join(["| tracker | phrases |", "| --- | --- |", *rows]) if rows else "No trackers (RELATE_TRACKERS_FILE is not set)."
+    return {
+        "trackers": MetadataValue.md(table),
+        "trackers_fingerprint": MetadataValue.text(trackers.fingerprint),
+        "tracker_days_recomputed": len(recomputed),
+    }
+
+
+def _tables_result(
+    context: AssetExecutionContext, written: RangeTables, governed: GovernedRun, trackers: Trackers, recomputed: list[str]
+) -> MaterializeResult:
     context.log.info(f"{written.days} days flattened: " + ", ".join(f"{name}={count}" for name, count in written.rows.items()))
+    if recomputed:
+        context.log.info(f"the trackers changed: mentions of {len(recomputed)} other days computed again from their stored transcripts")
     unfinished = sorted(set(written.not_fetched) | set(written.unfinished))
     return MaterializeResult(
         asset_key=MEETING_TABLES_KEY,
@@ -232,6 +251,7 @@ def _tables_result(context: AssetExecutionContext, written: RangeTables, governe
             "days_flattened": written.days,
             **row_count_metadata(written.rows),
             **governed.metadata(),
+            **_trackers_metadata(trackers, recomputed),
         },
         check_results=[
             unique_keys_result(written.duplicates),

@@ -56,6 +56,8 @@ class Lakehouse(ConfigurableResource):
     data_dir: str
     warehouse_path: str | None = None
     internal_domains: list[str] = []
+    trackers_file: str | None = None
+    """``RELATE_TRACKERS_FILE``: read when a run starts, so an edited file reaches the next run."""
 
     @property
     def lake(self) -> Lake:
@@ -95,6 +97,7 @@ def resources_from_settings(settings: PipelineSettings) -> dict[str, Configurabl
             data_dir=settings.data_dir,
             warehouse_path=settings.warehouse_location,
             internal_domains=list(settings.internal_domains),
+            trackers_file=settings.trackers_file,
         ),
         "look_back": LookBack(
             trailing_days=settings.trailing_days, refresh_days=settings.refresh_days, retention_days=settings.retention_days

@@ -15,6 +15,7 @@ import sys
 import time
 import warnings
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from relate_cli.runs import CliError, check_api_while_loading, day_range, prepare_dagster_home, run_pipeline
 from relate_pipeline.settings import PipelineSettings, SettingsError
@@ -54,9 +55,14 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+DEMO_TRACKERS = Path(__file__).with_name("demo_trackers.yaml")
+"""The demo's keyword trackers, used unless RELATE_TRACKERS_FILE names others."""
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from relate_cli.embedded_emulator import start_emulator
 
+    os.environ.setdefault("RELATE_TRACKERS_FILE", str(DEMO_TRACKERS))
     settings = PipelineSettings.from_env()
     print("Starting the embedded Relate API emulator (synthetic workspace; no real API is contacted) ...", flush=True)
     emulator = start_emulator(args.days + 3, settings)

@@ -15,6 +15,7 @@ from tabulate import tabulate
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES
 from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.trackers import TRACKER_SAMPLE_QUERY
 
 if TYPE_CHECKING:
     from relate_pipeline.day_index import DayIndex
@@ -33,7 +34,7 @@ ORDER BY meetings DESC, organization_name
 LIMIT 5"""
 
 
-RUN_DAYS_VIEWS = ("meeting_participants", "meetings", "recording_stats")
+RUN_DAYS_VIEWS = ("meeting_participants", "meetings", "recording_stats", "tracker_stats")
 """The analyst views the sample queries read, narrowed to the run's days for the summary."""
 
 
@@ -56,7 +57,7 @@ def print_summary(
     for name in CRM_TABLES:
         print(f"  {name:<24} {lake.snapshot_rows(name) or 0:>9,} rows", file=out)
     with _run_days_views(warehouse_path, lake, first_day, last_day) as connection:
-        for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY):
+        for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY, TRACKER_SAMPLE_QUERY):
             print(f"\nSample analyst query, over the run's days:\n{query}", file=out)
             print_result(connection.execute(query), "table", out)
 

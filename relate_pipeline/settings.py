@@ -122,6 +122,7 @@ class PipelineSettings(BaseSettings):
     keep_transcript_text: bool = True
     dagster_home: str | None = Field(default=None, validation_alias=AliasChoices("DAGSTER_HOME", "dagster_home"))
     """Dagster's own variable, read here too so the CLI knows whether a deployment chose the instance."""
+    trackers_file: str | None = None
 
     @field_validator("api_key", mode="before")
     @classmethod
@@ -274,6 +275,21 @@ class PipelineSettings(BaseSettings):
         if not (math.isfinite(rate) and rate > 0):
             raise _reject("must be a positive number of requests per second (unset: adaptive)", value)
         return rate
+
+    @field_validator("trackers_file", mode="before")
+    @classmethod
+    def _trackers_file(cls, value: Any) -> str | None:
+        """The file must hold valid trackers at start-up, so a bad one stops everything before a write."""
+        from relate_pipeline.meetings.trackers import TrackerFileError, load_trackers
+
+        if value is None or str(value).strip() == "":
+            return None
+        path = str(Path(str(value).strip()).expanduser().absolute())
+        try:
+            load_trackers(path)
+        except TrackerFileError as error:
+            raise PydanticCustomError("relate_setting", "names a file that cannot be used: {problem}", {"problem": str(error)}) from None
+        return path
 
     @model_validator(mode="after")
     def _start_date_not_in_future(self) -> PipelineSettings:

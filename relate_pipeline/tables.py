@@ -21,6 +21,7 @@ __all__ = [
     "EVENT_TABLES",
     "RECORDING_TABLES",
     "METRIC_TABLES",
+    "TRACKER_TABLES",
     "MEETING_TABLES",
     "CRM_TABLES",
     "RAW_TABLES",
@@ -309,6 +310,23 @@ _specs = [
         ("event_id",),
         partitioned=True,
     ),
+    _spec(
+        "tracker_matches",
+        "One row per tracker mention in a transcript: the tracker, the phrase that matched and where; computed when the day is flattened.",
+        [
+            _field("recording_id", _S, "Recording id.", key=True),
+            _field("event_id", _S, "The recording's calendar event."),
+            _field("tracker", _S, "Tracker name as written in the trackers file.", key=True),
+            _field("phrase", _S, "The tracker's first phrase, in file order, that matches at this position, as written."),
+            _field("segment_index", _I32, "Zero-based position of the segment in transcript.", key=True),
+            _field("token_index", _I32, "Zero-based position of the mention's first token within the segment.", key=True),
+            _field("participant_name", _S, "Speaker name of the segment, as served."),
+            _field("speaker_key", _S, "The speaker's normalised name, as transcript_segments.speaker_key."),
+            _field("start_relative_s", _F64, "Start of the words entry holding the first token, seconds from the recording start."),
+        ],
+        ("recording_id", "tracker", "segment_index", "token_index"),
+        partitioned=True,
+    ),
     # -------------------------------------------------------------------- CRM
     _spec(
         "contacts",
@@ -440,6 +458,18 @@ _specs = [
         ("list_id", "entry_id"),
         partitioned=False,
     ),
+    _spec(
+        "tracker_definitions",
+        "The trackers every day's tracker_matches were computed with: one row per phrase, in file order.",
+        [
+            _field("tracker", _S, "Tracker name.", key=True),
+            _field("tracker_index", _I32, "Zero-based position of the tracker in the file."),
+            _field("phrase_index", _I32, "Zero-based position of the phrase in the tracker's list.", key=True),
+            _field("phrase", _S, "The phrase as written."),
+        ],
+        ("tracker", "phrase_index"),
+        partitioned=False,
+    ),
     # ------------------------------------------------------------ day index
     _spec(
         "day_index",
@@ -510,7 +540,9 @@ RECORDING_TABLES: tuple[str, ...] = (
 )
 METRIC_TABLES: tuple[str, ...] = ("recording_metrics", "speaker_metrics", "action_item_owners")
 """Per-day facts computed from a day's own recordings and attendees (no CRM), the input of the conversation views."""
-MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES + ("deleted_events",) + METRIC_TABLES
+TRACKER_TABLES: tuple[str, ...] = ("tracker_matches",)
+"""Meeting tables computed from the day's transcripts with the trackers file, not from a recording alone."""
+MEETING_TABLES: tuple[str, ...] = EVENT_TABLES + RECORDING_TABLES + ("deleted_events",) + METRIC_TABLES + TRACKER_TABLES
 CRM_TABLES: tuple[str, ...] = (
     "contacts",
     "contact_emails",
@@ -522,7 +554,7 @@ CRM_TABLES: tuple[str, ...] = (
     "list_entries",
 )
 RAW_TABLES: tuple[str, ...] = ("raw_calendar_events", "raw_recordings", "raw_deleted_events")
-WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES
+WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES + ("tracker_definitions",)
 
 
 def spec(name: str) -> TableSpec:

@@ -25,7 +25,8 @@ from relate_pipeline.columns import build_table
 from relate_pipeline.lake import Lake
 from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
 from relate_pipeline.meetings.raw_store import BATCH_RECORDINGS
-from relate_pipeline.tables import MEETING_TABLES, METRIC_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES
+from relate_pipeline.meetings.trackers import Trackers, tracker_matches
+from relate_pipeline.tables import MEETING_TABLES, METRIC_TABLES, RAW_TABLES, RECORDING_TABLES, TABLES, TRACKER_TABLES
 
 FLATTEN_WORKERS = 2
 """Days flattened at once; memory is a batch per worker."""
@@ -88,8 +89,11 @@ class DayTables:
     unfinished: list[str] = field(default_factory=list)
 
 
-def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
+def write_meeting_day(raw: Lake, lake: Lake, day: str, trackers: Trackers = Trackers()) -> DayTables:
     """Flatten one day of the raw store into every meeting table and replace their partitions.
+
+    Each batch's transcript entries are matched against ``trackers`` as they are flattened, so
+    ``tracker_matches`` needs no second pass over the day.
 
     Recordings are flattened BATCH_RECORDINGS at a time and each batch's rows are appended to
     the tables' new files, so memory follows the batch size, not the day's size. The checks are
@@ -112,12 +116,13 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str) -> DayTables:
             rows[name] += table.num_rows
             duplicates[name] += duplicate_keys(table, TABLES[name].key)
         attendees = AttendeeTokens(event_tables["event_attendees"])
-        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES + METRIC_TABLES}
+        outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES + METRIC_TABLES + TRACKER_TABLES}
         for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
             tables = flatten_raw_recordings(batch)
             tables.update(day_metric_tables(tables, attendees))
+            tables["tracker_matches"] = tracker_matches(tables["transcript_utterances"], tables["recordings"], trackers)
             earlier = pa.array(sorted(seen), type=pa.string())
-            for name in RECORDING_TABLES + METRIC_TABLES:
+            for name in RECORDING_TABLES + METRIC_TABLES + TRACKER_TABLES:
                 table = tables[name]
                 outputs[name].write(table)
                 rows[name] += table.num_rows
@@ -176,8 +181,8 @@ class MeetingDayWriter:
     day is handed over only once its raw partitions are complete, so its tables should follow.
     """
 
-    def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS) -> None:
-        self._raw, self._lake = raw, lake
+    def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS, trackers: Trackers = Trackers()) -> None:
+        self._raw, self._lake, self._trackers = raw, lake, trackers
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flatten")
         self._days: list[Future[DayTables]] = []
         self.submitted: set[str] = set()
@@ -190,7 +195,7 @@ class MeetingDayWriter:
 
     def submit(self, day: str) -> None:
         self.submitted.add(day)
-        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day))
+        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day, self._trackers))
 
     def result(self) -> RangeTables:
         """Every submitted day's tables, once all are written; a day's failure is raised here."""

@@ -125,6 +125,11 @@ def test_demo_builds_the_lake_and_warehouse_and_prints_a_query(tmp_path):
     assert "Sample analyst query" in result.stdout
     assert "FROM recording_stats s" in result.stdout and "our_talk_pct" in result.stdout
     assert (tmp_path / "demo" / "warehouse.duckdb").exists()
+    with duckdb.connect(str(tmp_path / "demo" / "warehouse.duckdb"), read_only=True) as connection:
+        top = connection.execute("SELECT tracker FROM tracker_stats GROUP BY tracker ORDER BY sum(mentions) DESC, tracker LIMIT 1").fetchone()
+    assert top is not None, "the demo's trackers found no mention"
+    tracker_output = result.stdout.split("FROM tracker_stats", 1)[1]
+    assert "by_them" in result.stdout and top[0] in tracker_output
 
 
 def test_run_with_refresh_downloads_the_range_again_and_lands_a_regenerated_summary(make_emulator, tmp_path):

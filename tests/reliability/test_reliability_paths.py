@@ -17,7 +17,7 @@ import pytest
 
 from relate_pipeline.client import ClientSettings, RelateClient
 from relate_pipeline.emulator import EmulatorAdminError
-from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES, RAW_TABLES
+from relate_pipeline.tables import RAW_TABLES, TABLES
 from tests.pipeline.conftest import PipelineHarness
 from tests.reliability.reliability_support import DAYS, FIRST, LAST, restored
 
@@ -28,9 +28,11 @@ HOSTILE = [
     (f"/tmp/escape-{TOKEN}", f"/tmp/escape-{TOKEN}-recording"),
     (f"date=2026-05-19/../../escape-{TOKEN}", f"%2e%2e%2fescape-{TOKEN}-recording"),
 ]
+LAKE_DAYS = [name for name, table in TABLES.items() if table.partitioned and name not in RAW_TABLES]
+LAKE_SNAPSHOTS = [name for name, table in TABLES.items() if not table.partitioned]
 LAYOUT = re.compile(
-    rf"(lake/({'|'.join(MEETING_TABLES)})/date=\d{{4}}-\d{{2}}-\d{{2}}/part\.parquet"
-    rf"|lake/({'|'.join(CRM_TABLES)})/snapshot\.parquet"
+    rf"(lake/({'|'.join(LAKE_DAYS)})/date=\d{{4}}-\d{{2}}-\d{{2}}/part\.parquet"
+    rf"|lake/({'|'.join(LAKE_SNAPSHOTS)})/snapshot\.parquet"
     rf"|raw/({'|'.join(RAW_TABLES)})/date=\d{{4}}-\d{{2}}-\d{{2}}/part\.parquet"
     rf"|warehouse\.duckdb)"
 )

@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from warehouse_samples import event, write_lake
 
 from relate_pipeline.meetings.events import flatten_events
+from relate_pipeline.meetings.tracker_days import apply_trackers
+from relate_pipeline.meetings.trackers import parse_trackers
 from relate_pipeline.meetings.raw_tables import RecordingFetch, flatten_raw_recordings, raw_recordings_table
 from relate_pipeline.lake import Lake
 
@@ -117,13 +119,21 @@ ORGANIZATIONS = [
 ]
 
 
+# The trackers of docs/data-model.md's worked example; R1's mentions are worked out in
+# test_warehouse_trackers.py.
+TRACKERS = parse_trackers('trackers:\n  Quote: ["quot*"]\n  Start: [shall, "we start"]\n  Ack: [yes, ok]\n', "trackers.yaml")
+
+
 def write_conversation_lake(root: str) -> Lake:
-    """The recordings take a run's route: raw fetches (R5's 404 included) flattened into the lake."""
+    """The recordings take a run's route: raw fetches (R5's 404 included) flattened into the lake,
+    then every day's mentions of ``TRACKERS`` computed from the stored transcripts."""
     days = {
         day: {**flatten_events(content["events"]), **flatten_raw_recordings(raw_recordings_table(content["recordings"]))}
         for day, content in DAYS.items()
     }
-    return write_lake(root, days, CONTACTS, ORGANIZATIONS)
+    lake = write_lake(root, days, CONTACTS, ORGANIZATIONS)
+    apply_trackers(lake, TRACKERS)
+    return lake
 
 
 def query_rows(db, sql: str, params=()) -> list[dict]:

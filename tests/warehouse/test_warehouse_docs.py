@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.trackers import TRACKER_SAMPLE_QUERY
 from relate_pipeline.tables import TABLES
 from relate_pipeline.warehouse.build import ANALYST_VIEWS
 
@@ -75,6 +76,15 @@ EXPECTED: dict[str, list[tuple]] = {
         ("Gross", 1, D16, 5.0, 0, 1),
         ("한빛", 1, D16, 5.0, 1, 1),
     ],
+    "How often each tracker came up, and which side raised it (the tracker query the demo prints)": [
+        ("Ack", 2, 1, 1, 0),
+        ("Start", 2, 1, 0, 2),
+        ("Quote", 1, 1, 1, 0),
+    ],
+    "Who raises a tracker on the customer's side, and in which meetings": [
+        ("Ack", "alice.kim@acme.com", 1, 1),
+        ("Quote", "alice.kim@acme.com", 1, 1),
+    ],
 }
 
 
@@ -95,6 +105,10 @@ def test_example_query_returns_the_known_rows(conversation_db, caption):
 
 def test_the_demos_query_is_documented_verbatim():
     assert EXAMPLES["Customer meetings where our side did most of the talking (the query the demo prints)"] == CONVERSATION_SAMPLE_QUERY + ";\n"
+
+
+def test_the_demos_tracker_query_is_documented_verbatim():
+    assert EXAMPLES["How often each tracker came up, and which side raised it (the tracker query the demo prints)"] == TRACKER_SAMPLE_QUERY + ";\n"
 
 
 @pytest.mark.parametrize("name", list(TABLES))
