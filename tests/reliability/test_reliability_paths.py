@@ -17,6 +17,7 @@ import pytest
 
 from relate_pipeline.client import ClientSettings, RelateClient
 from relate_pipeline.emulator import EmulatorAdminError
+from relate_pipeline.day_index import INDEX_TABLE
 from relate_pipeline.tables import RAW_TABLES, TABLES
 from tests.pipeline.conftest import PipelineHarness
 from tests.reliability.reliability_support import DAYS, FIRST, LAST, restored
@@ -34,6 +35,7 @@ LAYOUT = re.compile(
     rf"(lake/({'|'.join(LAKE_DAYS)})/date=\d{{4}}-\d{{2}}-\d{{2}}/part\.parquet"
     rf"|lake/({'|'.join(LAKE_SNAPSHOTS)})/snapshot\.parquet"
     rf"|raw/({'|'.join(RAW_TABLES)})/date=\d{{4}}-\d{{2}}-\d{{2}}/part\.parquet"
+    rf"|raw/{INDEX_TABLE}/snapshot\.parquet"
     rf"|warehouse\.duckdb)"
 )
 
