@@ -13,6 +13,7 @@ The virtualenv is rebuilt only when pyproject.toml or constraints.txt change.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import sys
 import venv
@@ -56,7 +57,10 @@ def main(argv: list[str]) -> int:
         command = [str(BIN / "python"), "-m", "pytest", "-n", "auto", "--dist", "loadfile", *argv[1:]]
     else:
         command = [str(BIN / "relate-pipeline"), *argv]
-    return subprocess.run(command, cwd=ROOT).returncode
+    # The command takes this process's place, so a signal meant for `python3 dev.py ui` (a service
+    # manager's SIGTERM, Ctrl-C) reaches the command itself, which stops what it started.
+    os.chdir(ROOT)
+    os.execv(command[0], command)
 
 
 if __name__ == "__main__":

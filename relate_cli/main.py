@@ -9,6 +9,7 @@ on stderr and exit status 2 before anything is written.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -78,31 +79,35 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    """The UI until Ctrl-C or SIGTERM (a service manager's or a container's stop), then everything it started is stopped."""
     from relate_cli.ui import start_ui, stop_process_group
     from relate_cli.embedded_emulator import start_emulator
 
     settings = PipelineSettings.from_env()
-    emulator = None
-    if not settings.names_an_api:
-        emulator = start_emulator(30, settings, live_clock=True)
-        print(
-            f"No RELATE_API_KEY or RELATE_API_BASE_URL is set: the UI is wired to the embedded EMULATOR at "
-            f"{emulator.base_url} (synthetic data). Set both to use a real workspace.",
-            flush=True,
-        )
-    elif settings.api_key is None:
-        raise CliError(f"RELATE_API_KEY is not set; set the key for the API at {settings.api_base_url}")
-    prepare_dagster_home(settings)
-    ui = start_ui(args.port)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        return ui.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop_process_group(ui)
-        if emulator:
-            emulator.stop()
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    with contextlib.ExitStack() as started:
+        if not settings.names_an_api:
+            emulator = start_emulator(30, settings, live_clock=True)
+            started.callback(emulator.stop)
+            print(
+                f"No RELATE_API_KEY or RELATE_API_BASE_URL is set: the UI is wired to the embedded EMULATOR at "
+                f"{emulator.base_url} (synthetic data). Set both to use a real workspace.",
+                flush=True,
+            )
+        elif settings.api_key is None:
+            raise CliError(f"RELATE_API_KEY is not set; set the key for the API at {settings.api_base_url}")
+        prepare_dagster_home(settings)
+        ui = start_ui(args.port)
+        started.callback(stop_process_group, ui)
+        try:
+            return ui.wait()
+        except KeyboardInterrupt:
+            return 0
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C: every ``finally`` and exit callback runs, so nothing started is left behind."""
+    sys.exit(0)
 
 
 def run_emulator(argv: list[str]) -> int:
