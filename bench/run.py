@@ -16,6 +16,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   reads      a partition file through the lake's reader vs pyarrow's defaults; a re-run's store reads
   ui         a run launched through the Dagster webserver vs the same run from the CLI, 7 days x 40
   history    a night (four days, one new) after 30, 365 and 1,095 days x 40, the backfills, an unchanged re-run at 30 x 40
+  layout     day files vs closed months compacted into one file, over the 1,095-day history (prepared as for history)
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -39,6 +40,7 @@ import fetch_concurrency  # noqa: E402
 import fixed_cost  # noqa: E402
 import flatten_write  # noqa: E402
 import history  # noqa: E402
+import lake_layout  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
@@ -50,7 +52,7 @@ import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history", "layout")
 SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
 """Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
 HISTORY_LATENCY_MS = 20.0
@@ -217,6 +219,11 @@ def main(argv: list[str] | None = None) -> int:
             rerun = history.measure_rerun(plan.history_rerun_days, plan.history_meetings, runs, ours, HISTORY_LATENCY_MS)
             parts.append(_save("history", history.render(
                 nights, backfills, rerun, plan.history_rerun_days, plan.history_meetings, runs, HISTORY_LATENCY_MS)))
+        if "layout" in sections:
+            largest = max(plan.history_sizes)
+            data_dir, _ = history.prepared_history(ours, largest, plan.history_meetings, HISTORY_LATENCY_MS)
+            figures = lake_layout.measure(data_dir / "lake", work / "layout", plan.repeats)
+            parts.append(_save("layout", lake_layout.render(figures, largest, plan.repeats)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]
