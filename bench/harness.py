@@ -347,7 +347,8 @@ class Ours:
         return path
 
     def env(self, emulator: EmulatorProcess, data_dir: Path, home: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
-        domains = ",".join(emulator.admin.snapshot()["internal_domains"])
+        extra = extra or {}
+        domains = extra.get("RELATE_INTERNAL_DOMAINS") or ",".join(emulator.admin.snapshot()["internal_domains"])
         env = dict(os.environ)
         env.update(
             RELATE_API_BASE_URL=emulator.base_url,
@@ -357,7 +358,7 @@ class Ours:
             RELATE_INTERNAL_DOMAINS=domains,
             RELATE_TIMEZONE="UTC",
         )
-        env.update(extra or {})
+        env.update(extra)
         return env
 
     def run(self, emulator: EmulatorProcess, window: Window, extra_env: dict[str, str] | None = None,
