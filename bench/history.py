@@ -44,8 +44,9 @@ CACHE_DIR = RESULTS_DIR / "history-cache"
 SEED = 7
 NIGHT_DAYS = 4
 ADMIN_TIMEOUT_S = 600.0
-DOMAINS_ENV = {"RELATE_INTERNAL_DOMAINS": ",".join(INTERNAL_DOMAINS)}
-"""The seeded workspace's own domains, given directly: asking a years-long emulator for its snapshot takes minutes."""
+RUN_ENV = {"RELATE_INTERNAL_DOMAINS": ",".join(INTERNAL_DOMAINS), "RELATE_START_DATE": "2023-01-01"}
+"""The seeded workspace's own domains, given directly (asking a years-long emulator for its snapshot
+takes minutes), and a first partition before the longest history, the same for every size."""
 
 
 @dataclass
@@ -119,7 +120,7 @@ def prepared_history(ours: Ours, history_days: int, meetings_per_day: int, laten
     history = Window(window.first, window.last - timedelta(days=1))
     log(f"history: preparing {history_days} days × {meetings_per_day} with one ranged run {history.first} .. {history.last}")
     with _history_emulator(history_days, meetings_per_day, latency_ms) as emulator:
-        measured, _ = ours.run(emulator, history, extra_env=DOMAINS_ENV, data_dir=cache / "data")
+        measured, _ = ours.run(emulator, history, extra_env=RUN_ENV, data_dir=cache / "data")
     backfill = Backfill(history_days, measured.seconds, measured.peak_rss_mb, time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     meta.write_text(json.dumps(asdict(backfill)))
     log(f"history: {history_days} days prepared in {measured.seconds:.1f} s, peak {measured.peak_rss_mb:.0f} MB")
@@ -149,7 +150,7 @@ def measure_nights(
             _warm_days(emulator, night)
             for _ in range(runs):
                 data_dir = _linked_copy(source, ours.work / f"night-{row.days}")
-                measured, _ = ours.run(emulator, night, extra_env=DOMAINS_ENV, data_dir=data_dir)
+                measured, _ = ours.run(emulator, night, extra_env=RUN_ENV, data_dir=data_dir)
                 row.nights.append(measured)
                 ours.discard(data_dir)
                 log(f"history: night after {row.days} days: {measured.seconds:.2f} s, {measured.peak_rss_mb:.0f} MB")
@@ -169,8 +170,8 @@ def measure_rerun(days: int, meetings_per_day: int, runs: int, ours: Ours, laten
     with _emulator(days, window.last, meetings_per_day, latency_ms) as emulator:
         _warm_days(emulator, window)
         for _ in range(runs):
-            first, data_dir = ours.run(emulator, window, extra_env=DOMAINS_ENV)
-            again, _ = ours.run(emulator, window, extra_env=DOMAINS_ENV, data_dir=data_dir)
+            first, data_dir = ours.run(emulator, window, extra_env=RUN_ENV)
+            again, _ = ours.run(emulator, window, extra_env=RUN_ENV, data_dir=data_dir)
             result.first.append(first.seconds)
             result.again.append(again.seconds)
             ours.discard(data_dir)
