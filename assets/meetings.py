@@ -30,6 +30,7 @@ from dagster import (
 )
 
 from assets.governance import GovernedRun, govern_run
+from assets.indexes import log_index_refresh
 from assets.metadata import api_metadata, row_count_metadata, tables_definition_metadata, unique_keys_result
 from assets.partitions import daily_partitions, partition_days, partition_zone
 from assets.pools import LAKE_POOL
@@ -122,6 +123,7 @@ def meetings(
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
             policy = RefetchPolicy(refresh=refresh_requested(config, context.run.tags), refresh_days=look_back.refresh_days)
+            log_index_refresh(context, "raw store", refresh_raw_index(raw))
             report = _extract(context, policy, relate_api, lakehouse, flatten, governed)
             refresh_raw_index(raw)
             yield from _elsewhere(RAW_MEETINGS_KEY, report)

@@ -18,6 +18,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetE
 from assets.automation import RANGE_END_TAG, RANGE_START_TAG
 from assets.crm import crm_snapshots
 from assets.meetings import MEETING_TABLES_KEY
+from assets.indexes import log_index_refresh
 from assets.metadata import row_count_metadata
 from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse
@@ -84,10 +85,7 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
     path, lake = lakehouse.warehouse_file, lakehouse.lake
     days = _run_days(context)
     index = refresh_day_index(lake)
-    if index.rebuilt is not None:
-        context.log.info(f"day index {index.rebuilt}: rebuilt from the lake's files ({len(index.days())} days)")
-    elif index.read_days or index.dropped_days:
-        context.log.info(f"day index: {len(index.read_days)} days read again, {len(index.dropped_days)} days gone")
+    log_index_refresh(context, "lake", index)
     build = refresh_warehouse(
         path, lake, lakehouse.internal_domains, lambda connection: _measure(connection, *days), MEASURED_BY, index
     )

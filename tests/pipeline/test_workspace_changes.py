@@ -5,10 +5,13 @@ After any run an event id and a recording id live on exactly one day, wherever t
 
 from __future__ import annotations
 
+import os
 from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 from dagster import AssetKey
+
+from relate_pipeline.day_index import INDEX_TABLE, load_day_index
 
 from tests.pipeline.workspace_support import (
     event_on,
@@ -137,3 +140,18 @@ def test_meeting_tables_record_every_corrected_day_under_its_own_partition_key(s
 
     records = harness.instance.fetch_materializations(AssetKey("meeting_tables"), limit=100).records
     assert FIRST.isoformat() in {record.partition_key for record in records}
+
+
+def test_a_data_dir_without_day_indexes_is_upgraded_by_the_next_run_which_says_so(small_workspace):
+    emulator, harness = small_workspace
+    for store in ("lake", "raw"):
+        os.unlink(harness.data_dir / store / INDEX_TABLE / "snapshot.parquet")
+
+    result = harness.run(FIRST, LAST)
+
+    messages = [entry.user_message for entry in harness.instance.all_logs(result.run_id)]
+    assert any(m.startswith("lake day index missing: rebuilt from its files (3 days)") for m in messages)
+    assert any(m.startswith("raw store day index missing: rebuilt from its files (3 days)") for m in messages)
+    check = next(e for e in result.get_asset_check_evaluations() if e.check_name == "keys_unique_across_days")
+    assert check.passed
+    assert load_day_index(harness.lake)[1] is None and load_day_index(harness.lakehouse.raw)[1] is None
