@@ -8,7 +8,10 @@ API's case) and on. Reported: the share of answers that were 429, and the succes
 the first 10 s against R. The no-limit row is the same fetch against the latency bound
 (32 / 50 ms). The process-wide gate is told to forget what it learned between cases.
 
-Run: python bench/rate_limits.py [--quick]   (writes bench/results/rate_limits.md as well)
+The held-out case, kept out of the matrix and repeated `--runs` times (its median is the figure):
+275 fetches against an unannounced token bucket of 10 requests/s with a burst of 10.
+
+Run: python bench/rate_limits.py [--quick] [--runs N] [--held-out]   (writes bench/results/rate_limits.md)
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -33,6 +37,7 @@ LATENCY_MS = 50
 CONCURRENCY = 32
 WARM_UP_S = 10.0
 KINDS = ("token bucket, burst R", "token bucket, burst 1", "fixed window")
+HELD_OUT_FETCHES = 275
 
 
 @dataclass(frozen=True)
@@ -86,10 +91,9 @@ async def _fetch(emulator: EmulatorProcess, ids: list[str], count: int) -> tuple
         return done, failed, client.stats
 
 
-def measure(emulator: EmulatorProcess, ids: list[str], case: Case, quick: bool) -> Row:
+def measure(emulator: EmulatorProcess, ids: list[str], case: Case, count: int) -> Row:
     gate_for(emulator.base_url).forget()
     emulator.admin.set_faults(**case.faults())
-    count = requests_for(case.rate, quick)
     done, failed, stats = asyncio.run(_fetch(emulator, ids, count))
     seconds = done[-1] if done else 0.0
     late = [t for t in done if t >= WARM_UP_S]
@@ -111,22 +115,34 @@ def cases(quick: bool) -> list[Case]:
     return [Case(None, None), *found]
 
 
-def run_all(quick: bool) -> tuple[list[Row], str, str]:
+HELD_OUT = Case("token bucket, burst R", 10.0)
+
+
+def run_all(quick: bool, runs: int, held_out_only: bool = False) -> tuple[list[Row], list[Row], str, str]:
+    """The matrix (one run per case, unless `held_out_only`), then the held-out case `runs` times."""
     with EmulatorProcess(days=2, meetings_per_day=60, latency_ms=LATENCY_MS) as emulator:
         ids = done_recording_ids(emulator)
         emulator.admin.set_faults(latency_ms=0)
         asyncio.run(_fetch(emulator, ids, len(ids)))
         emulator.admin.set_faults(latency_ms=LATENCY_MS)
         load_at_start = _load()
-        rows = [measure(emulator, ids, case, quick) for case in cases(quick)]
-        return rows, load_at_start, _load()
+        matrix = [] if held_out_only else [measure(emulator, ids, case, requests_for(case.rate, quick)) for case in cases(quick)]
+        held_out = [measure(emulator, ids, HELD_OUT, HELD_OUT_FETCHES) for _ in range(runs)]
+        return matrix, held_out, load_at_start, _load()
 
 
 def _load() -> str:
     return "/".join(f"{value:.2f}" for value in os.getloadavg())
 
 
-def render(rows: list[Row], load: tuple[str, str]) -> str:
+def _share_of_r(row: Row, target: float) -> tuple[float, str]:
+    if row.rate_after_warm_up is None:
+        rate = (row.requests - row.refused) / row.seconds if row.seconds else 0.0
+        return rate, f"{rate:.1f} (whole run)"
+    return row.rate_after_warm_up, f"{row.rate_after_warm_up:.1f}"
+
+
+def render(rows: list[Row], held_out: list[Row], load: tuple[str, str]) -> str:
     bound = CONCURRENCY / (LATENCY_MS / 1000)
     lines = [
         "## Rate limits: finding a limit nobody announced",
@@ -143,12 +159,7 @@ def render(rows: list[Row], load: tuple[str, str]) -> str:
     for row in rows:
         case = row.case
         target = case.rate or bound
-        if row.rate_after_warm_up is None:
-            rate = (row.requests - row.refused) / row.seconds if row.seconds else 0.0
-            shown = f"{rate:.1f} (whole run)"
-        else:
-            rate = row.rate_after_warm_up
-            shown = f"{rate:.1f}"
+        rate, shown = _share_of_r(row, target)
         found = "" if row.rate_found is None else f"{row.rate_found:.1f}"
         lines.append(
             f"| {case.kind or 'none'} | {'' if case.rate is None else f'{case.rate:g}'} | "
@@ -156,15 +167,45 @@ def render(rows: list[Row], load: tuple[str, str]) -> str:
             f"{row.refused / row.requests:.1%} | {row.seconds:.1f} | {shown} | "
             f"{rate / target:.0%} | {found} |"
         )
+    if held_out:
+        lines += _render_held_out(held_out)
     return "\n".join(lines) + "\n"
+
+
+def _render_held_out(rows: list[Row]) -> list[str]:
+    lines = [
+        "",
+        f"Held out: {HELD_OUT_FETCHES} fetches, {label(HELD_OUT)}, {len(rows)} runs.",
+        "",
+        "| run | requests | 429s | 429 share | req/s after 10 s | of R | rate found (req/s) |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    shares, of_r = [], []
+    for number, row in enumerate(rows, 1):
+        rate, shown = _share_of_r(row, HELD_OUT.rate)
+        shares.append(row.refused / row.requests)
+        of_r.append(rate / HELD_OUT.rate)
+        found = "" if row.rate_found is None else f"{row.rate_found:.1f}"
+        lines.append(
+            f"| {number} | {row.requests} | {row.refused} | {shares[-1]:.1%} | {shown} | {of_r[-1]:.0%} | {found} |"
+        )
+    lines.append(
+        f"| median | | {statistics.median(r.refused for r in rows):g} | {statistics.median(shares):.1%} | "
+        f"| {statistics.median(of_r):.0%} | |"
+    )
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="R = 10 only, shorter runs")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions of the held-out case (default 3)")
+    parser.add_argument("--held-out", action="store_true", help="only the held-out case, --runs times")
     args = parser.parse_args(argv)
-    rows, start, end = run_all(args.quick)
-    text = render(rows, (start, end))
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    rows, held_out, start, end = run_all(args.quick, args.runs, args.held_out)
+    text = render(rows, held_out, (start, end))
     write_result("rate_limits", text)
     print(text)
     return 0

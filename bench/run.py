@@ -9,7 +9,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   scale      30, 90 and 365 days (first run, peak memory, unchanged re-run), and the fixed cost of a run
   fixed      the fixed cost (one day, no meetings, 2,000 contacts) split by step
   warehouse  analyst-view query times over the largest scale window's warehouse (runs after scale)
-  limits     429 share and throughput against unannounced and announced limits (bench/rate_limits.py)
+  limits     429 share and throughput against unannounced and announced limits, and a held-out case --runs times (bench/rate_limits.py)
   paging     a 50,000-contact CRM paged serially and concurrently (bench/crm_paging.py)
   conversation  speaker_stats / recording_stats query times over 90 days x 40 meetings/day
   rerun      first run vs unchanged re-run at 90 days x 40, and a 365-day reconcile
@@ -193,8 +193,8 @@ def main(argv: list[str] | None = None) -> int:
         if "fixed" in sections:
             parts.append(_save("fixed_cost", fixed_cost.render(fixed_cost.measure(max(runs, 3), ours), max(runs, 3), 50.0)))
         if "limits" in sections:
-            rows, start, end = rate_limits.run_all(args.quick)
-            parts.append(_save("rate_limits", rate_limits.render(rows, (start, end))))
+            rows, held_out, start, end = rate_limits.run_all(args.quick, runs)
+            parts.append(_save("rate_limits", rate_limits.render(rows, held_out, (start, end))))
         if "paging" in sections:
             parts.append(_save("crm_paging", crm_paging.render(crm_paging.measure(args.quick, runs))))
         if "conversation" in sections:
