@@ -1,11 +1,11 @@
 """A discrete-event run of workers against a rate-limited server, on simulated time.
 
 The client side is the real RateGate with its clock injected; the server side is the emulator's
-own limiter (token bucket or fixed window) on the same simulated clock. Each worker loops:
-admit, send (half the latency out), the server decides, the answer arrives (the other half),
-settle; a 429 is retried after its Retry-After, as the client's retry policy does. A worker
-holding a slot is woken early when the gate voids the slots, as the real waits are. Nothing
-sleeps and nothing races, so a run is exactly reproducible and takes milliseconds.
+own limiter (token bucket or fixed window) on the same simulated clock, answering as the
+emulator does: a refusal at once, a success after the latency. Each worker loops: admit (holding
+as long as the gate says), send, the server decides, the answer arrives, settle; a 429 is
+retried after its Retry-After plus the retry policy's jitter. Nothing sleeps and nothing races,
+so a run is exactly reproducible and takes milliseconds.
 
 `jitter_s` stands in for a real event loop and loopback: every timed wake-up of a worker and
 every request's way to the server are late by an exponentially distributed delay of that mean,
@@ -21,13 +21,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from relate_pipeline.client.ratelimit import Hold, RateGate, Ticket
 from relate_pipeline.emulator.faults import FixedWindow, TokenBucket, limit_headers
 
-RELEASE_POLL_S = 0.001
+RETRY_JITTER_S = 0.5
 
 
 @dataclass
@@ -44,6 +43,7 @@ class Outcome:
     refused: int = 0
     success_times: list[float] = field(default_factory=list)
     finished_at: float = 0.0
+    rate_found: float | None = None
 
     @property
     def refused_share(self) -> float:
@@ -84,9 +84,8 @@ def run(
     outcome = Outcome()
     order = itertools.count()
     queue: list[tuple[float, int, str, int, object]] = []
-    remaining = itertools.count()
+    started = itertools.count()
     rng = random.Random(seed)
-
     stalls: list[tuple[float, float]] = []
 
     def late() -> float:
@@ -110,64 +109,39 @@ def run(
     def schedule(at: float, action: str, worker: int, data: object = None) -> None:
         heapq.heappush(queue, (at, next(order), action, worker, data))
 
-    holding: dict[int, tuple[int, Hold]] = {}
-
-    def hold_until(due: float, worker: int, hold: Hold) -> None:
-        """The worker's next ask: at `due`, unless the gate wakes it sooner (the latest wins)."""
-        mark = next(order)
-        holding[worker] = (mark, hold)
-        schedule(due, "admit", worker, mark)
-
-    def waker(worker: int) -> Callable[[], None]:
-        def wake() -> None:
-            if worker in holding:
-                hold_until(clock.now + late(), worker, holding[worker][1])
-
-        return wake
-
-    wakers = [waker(worker) for worker in range(workers)]
-
-    def take_work() -> bool:
-        return next(remaining) < requests
+    def start_next(at: float, worker: int) -> None:
+        if next(started) < requests:
+            schedule(at, "admit", worker)
 
     for worker in range(workers):
-        if take_work():
-            schedule(0.0, "admit", worker)
+        start_next(0.0, worker)
     while queue:
         at, _, action, worker, data = heapq.heappop(queue)
         clock.now = at
         if action == "admit":
-            hold = None
-            if data is not None:
-                if worker not in holding or holding[worker][0] != data:
-                    continue
-                hold = holding.pop(worker)[1]
-            decision = gate._admit_or_register(hold, wakers[worker])
-            if isinstance(decision, Ticket):
-                gate._unregister(wakers[worker])
-                outcome.sent += 1
-                schedule(at + latency_s / 2 + late(), "arrive", worker, decision)
-            else:
-                if decision.seconds is None:
-                    due = at + RELEASE_POLL_S
-                else:
-                    due = woken(at + decision.seconds)
-                hold_until(due, worker, decision)
+            decision = gate.admit(data)
+            if isinstance(decision, Hold):
+                schedule(woken(at + decision.seconds), "admit", worker, decision)
+                continue
+            outcome.sent += 1
+            schedule(at + late(), "arrive", worker, decision)
         elif action == "arrive":
             wait = 0.0 if server is None else server.take(at)
             answer_headers = limit_headers(server) if headers and server is not None else {}
-            schedule(at + latency_s / 2, "answer", worker, (data, wait, answer_headers))
+            answered = at if wait > 0 else at + latency_s
+            schedule(answered + late(), "answer", worker, (data, wait, answer_headers))
         else:
             ticket, wait, answer_headers = data
+            assert isinstance(ticket, Ticket)
             if wait > 0:
                 retry_after = max(1, int(-(-wait // 1)))
                 outcome.refused += 1
                 gate.settle(ticket, 429, answer_headers, float(retry_after), pause_cap=120.0)
-                schedule(at + retry_after, "admit", worker)
+                schedule(at + retry_after + rng.uniform(0, RETRY_JITTER_S), "admit", worker)
                 continue
             gate.settle(ticket, 200, answer_headers)
             outcome.success_times.append(at)
             outcome.finished_at = at
-            if take_work():
-                schedule(at, "admit", worker)
+            start_next(at, worker)
+    outcome.rate_found = gate.rate_found
     return outcome
