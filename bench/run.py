@@ -17,6 +17,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   ui         a run launched through the Dagster webserver vs the same run from the CLI, 7 days x 40
   history    a night (four days, one new) after 30, 365 and 1,095 days x 40, the backfills, an unchanged re-run at 30 x 40
   layout     day files vs closed months compacted into one file, over the 1,095-day history (prepared as for history)
+  views      every analyst view and one day of meetings / transcripts over 1,095 days x 40 (bench/analyst_views.py)
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -35,6 +36,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import analyst_views  # noqa: E402
 import conversation_metrics  # noqa: E402
 import fetch_concurrency  # noqa: E402
 import fixed_cost  # noqa: E402
@@ -52,7 +54,7 @@ import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history", "layout")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history", "layout", "views")
 SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
 """Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
 HISTORY_LATENCY_MS = 20.0
@@ -86,6 +88,8 @@ class Plan:
     history_backfills: tuple[int, ...] = (90,)
     history_meetings: int = 40
     history_rerun_days: int = 30
+    views_days: int = 1095
+    views_meetings: int = 40
 
 
 FULL = Plan(
@@ -130,6 +134,8 @@ QUICK = Plan(
     history_backfills=(3,),
     history_meetings=5,
     history_rerun_days=2,
+    views_days=20,
+    views_meetings=5,
 )
 
 
@@ -224,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
             data_dir, _ = history.prepared_history(ours, largest, plan.history_meetings, HISTORY_LATENCY_MS)
             figures = lake_layout.measure(data_dir / "lake", work / "layout", plan.repeats)
             parts.append(_save("layout", lake_layout.render(figures, largest, plan.repeats)))
+        if "views" in sections:
+            views = analyst_views.measure(plan.views_days, plan.views_meetings, plan.repeats, ours, work)
+            parts.append(_save("views", analyst_views.render(views, plan.repeats)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     footer = [f"Total benchmark time: {(time.perf_counter() - started) / 60:.1f} min.", ""]

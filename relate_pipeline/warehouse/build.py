@@ -181,30 +181,35 @@ CREATE VIEW meetings AS
 WITH fetched AS (
     SELECT er.event_id, r.*
     FROM event_recordings er
-    JOIN recordings r ON r.recording_id = er.recording_id
+    JOIN recordings r ON r.recording_id = er.recording_id AND r.date = er.date
     WHERE er.status = 'done'
+),
+attending AS MATERIALIZED (
+    SELECT event_id, date, is_internal, organization_id, organization_name FROM meeting_participants
 ),
 participants AS (
     SELECT
         event_id,
+        date,
         count(*) FILTER (WHERE is_internal) AS internal_participant_count,
         count(*) FILTER (WHERE NOT is_internal) AS external_participant_count
-    FROM meeting_participants
-    GROUP BY event_id
+    FROM attending
+    GROUP BY event_id, date
 ),
 external_organizations AS (
-    SELECT DISTINCT event_id, organization_id, organization_name
-    FROM meeting_participants
+    SELECT DISTINCT event_id, date, organization_id, organization_name
+    FROM attending
     WHERE NOT is_internal AND organization_id IS NOT NULL
 ),
 organization_lists AS (
     SELECT
         event_id,
+        date,
         list(organization_id ORDER BY organization_id) AS organization_ids,
         list(organization_name ORDER BY organization_name) FILTER (WHERE organization_name IS NOT NULL)
             AS organization_names
     FROM external_organizations
-    GROUP BY event_id
+    GROUP BY event_id, date
 )
 SELECT
     e.event_id,
@@ -229,9 +234,9 @@ SELECT
     coalesce(ol.organization_ids, CAST([] AS VARCHAR[])) AS organization_ids,
     coalesce(ol.organization_names, CAST([] AS VARCHAR[])) AS organization_names
 FROM calendar_events e
-LEFT JOIN fetched f ON f.event_id = e.event_id
-LEFT JOIN participants p ON p.event_id = e.event_id
-LEFT JOIN organization_lists ol ON ol.event_id = e.event_id
+LEFT JOIN fetched f ON f.event_id = e.event_id AND f.date = e.date
+LEFT JOIN participants p ON p.event_id = e.event_id AND p.date = e.date
+LEFT JOIN organization_lists ol ON ol.event_id = e.event_id AND ol.date = e.date
 """
 
 TRANSCRIPTS_SQL = """
@@ -249,10 +254,10 @@ SELECT
     u.end_at,
     m.event_id,
     m.title,
-    coalesce(m.date, u.date) AS date,
+    u.date,
     coalesce(m.organization_names, CAST([] AS VARCHAR[])) AS organization_names
 FROM transcript_utterances u
-LEFT JOIN meetings m ON m.recording_id = u.recording_id
+LEFT JOIN meetings m ON m.recording_id = u.recording_id AND m.date = u.date
 """
 
 _ANALYST_SQL = (NAME_KEY_MACRO, MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL, *CONVERSATION_SQL, *TRACKER_SQL)

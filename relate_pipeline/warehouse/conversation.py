@@ -74,90 +74,107 @@ def __getattr__(name: str) -> str:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _resolution_sql(names: str, row_key: str) -> str:
+_RULES = (("full_name", "by_full_name"), ("first_name", "by_first_name"), ("email", "by_email"))
+
+
+def _resolution_sql(names: str, keys: tuple[str, ...], carried: tuple[str, ...] = ()) -> str:
     """CTEs resolving each row of ``names`` to at most one attendee: ``resolved``.
 
-    ``names`` has ``recording_id``, ``row_key``, ``event_id``, ``name_key`` and ``email_match``
+    ``names`` has the ``keys`` of a row (``date`` among them, so a filter on the day reaches the
+    files), ``event_id``, ``name_key`` and ``email_match``
     (the ``email`` rule's outcome, decided from the day's attendees when the day was flattened);
-    ``resolved`` has one row per row of ``names`` with the attendee's email, contact, organization,
-    internal flag and the rule that matched. The rules needing the CRM are equality joins of the
-    name (or its first token) with the contact names of the event's attendees.
+    ``resolved`` has one row per row of ``names``, with its ``carried`` columns, the attendee's
+    email, contact, organization, internal flag and the rule that matched. Each name meets the
+    attendees of its event on its day (an event and its recordings share a day) in one equality
+    join, and each relation is read once, so a query of one day reads no other day's files.
     """
+    picked = ",\n        ".join(
+        f"count(*) FILTER (WHERE {flag}) AS {rule}_matches, any_value(attendee) FILTER (WHERE {flag}) AS {rule}_attendee"
+        for rule, flag in _RULES
+    )
+    method = "\n            ".join(f"WHEN {rule}_matches = 1 THEN '{rule}'" for rule, _ in _RULES)
+    chosen = " ".join(f"WHEN '{rule}' THEN {rule}_attendee" for rule, _ in _RULES)
+    group = ", ".join(f"n.{key}" for key in keys)
+    kept = "".join(f"any_value(n.{column}) AS {column},\n        " for column in carried)
     return f"""
 contact_keys AS (
     SELECT contact_id, name_key(concat_ws(' ', first_name, last_name)) AS full_name_key, name_key(first_name) AS first_name_key
     FROM contacts
 ),
-attendees AS MATERIALIZED (
-    SELECT DISTINCT p.event_id, p.email, p.contact_id, p.organization_id, p.is_internal, k.full_name_key, k.first_name_key
+attendees AS (
+    SELECT DISTINCT p.event_id, p.date, p.email, p.contact_id, p.organization_id, p.is_internal, k.full_name_key, k.first_name_key
     FROM meeting_participants p
     LEFT JOIN contact_keys k ON k.contact_id = p.contact_id
     WHERE p.email IS NOT NULL
 ),
-by_full_name AS (
-    SELECT n.recording_id, n.{row_key}, count(*) AS matches, min(a.email) AS email
-    FROM {names} n
-    JOIN attendees a ON a.event_id = n.event_id AND a.full_name_key = n.name_key
-    GROUP BY n.recording_id, n.{row_key}
-),
-by_first_name AS (
-    SELECT n.recording_id, n.{row_key}, count(*) AS matches, min(a.email) AS email
-    FROM {names} n
-    JOIN attendees a ON a.event_id = n.event_id AND a.first_name_key = split_part(n.name_key, ' ', 1)
-    GROUP BY n.recording_id, n.{row_key}
+candidates AS (
+    SELECT
+        {group},
+        {kept}{picked}
+    FROM (
+        SELECT
+            n.*,
+            {{'email': a.email, 'contact_id': a.contact_id, 'organization_id': a.organization_id, 'is_internal': a.is_internal}} AS attendee,
+            coalesce(a.full_name_key = n.name_key, false) AS by_full_name,
+            coalesce(a.first_name_key = split_part(n.name_key, ' ', 1), false) AS by_first_name,
+            coalesce(a.email = n.email_match, false) AS by_email
+        FROM {names} n
+        LEFT JOIN attendees a ON a.event_id = n.event_id AND a.date = n.date
+    ) n
+    GROUP BY {group}
 ),
 decided AS (
     SELECT
-        n.recording_id,
-        n.{row_key},
-        n.event_id,
+        *,
         CASE
-            WHEN f.matches = 1 THEN 'full_name'
-            WHEN g.matches = 1 THEN 'first_name'
-            WHEN n.email_match IS NOT NULL THEN 'email'
+            {method}
             ELSE 'none'
-        END AS match_method,
-        CASE WHEN f.matches = 1 THEN f.email WHEN g.matches = 1 THEN g.email ELSE n.email_match END AS email
-    FROM {names} n
-    LEFT JOIN by_full_name f ON f.recording_id = n.recording_id AND f.{row_key} = n.{row_key}
-    LEFT JOIN by_first_name g ON g.recording_id = n.recording_id AND g.{row_key} = n.{row_key}
+        END AS match_method
+    FROM candidates
 ),
 resolved AS (
-    SELECT d.recording_id, d.{row_key}, d.match_method, a.email, a.contact_id, a.organization_id, a.is_internal
-    FROM decided d
-    LEFT JOIN attendees a ON a.event_id = d.event_id AND a.email = d.email
+    SELECT
+        * EXCLUDE ({", ".join(f"{rule}_matches, {rule}_attendee" for rule, _ in _RULES)}, attendee),
+        attendee.email AS email,
+        attendee.contact_id AS contact_id,
+        attendee.organization_id AS organization_id,
+        attendee.is_internal AS is_internal
+    FROM (SELECT *, CASE match_method {chosen} END AS attendee FROM decided)
 )"""
 
 
 # The chain both per-speaker and per-recording views start from: the day's speaker rows, resolved
 # against the CRM. Sums over speakers add whole microseconds (``*_us``; each speaker's talk is a
 # whole number of them), since a sum of doubles depends on the order DuckDB's threads add them in.
+_SPEAKER_COLUMNS = (
+    "event_id", "participant_name", "talk_seconds", "talk_share", "word_entry_count", "question_count",
+    "longest_monologue_seconds",
+)
 _SPEAKER_CTES = f"""
-speakers AS MATERIALIZED (
+speakers AS (
     SELECT recording_id, speaker_index, event_id, date, speaker_key AS name_key, email_match, participant_name,
            talk_seconds, talk_share, word_entry_count, question_count, longest_monologue_seconds
     FROM speaker_metrics
 ),
-{_resolution_sql("speakers", "speaker_index")},
+{_resolution_sql("speakers", ("recording_id", "speaker_index", "date"), _SPEAKER_COLUMNS)},
 speaker_rows AS (
     SELECT
-        s.recording_id,
-        s.event_id,
-        s.date,
-        s.participant_name,
-        r.email,
-        r.contact_id,
-        r.organization_id,
-        coalesce(r.match_method, 'none') AS match_method,
-        r.is_internal,
-        CAST(round(s.talk_seconds * 1e6) AS BIGINT) AS talk_us,
-        s.talk_seconds,
-        s.talk_share,
-        CAST(s.word_entry_count AS BIGINT) AS word_entry_count,
-        CAST(s.question_count AS BIGINT) AS question_count,
-        s.longest_monologue_seconds
-    FROM speakers s
-    LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index
+        recording_id,
+        event_id,
+        date,
+        participant_name,
+        email,
+        contact_id,
+        organization_id,
+        match_method,
+        is_internal,
+        CAST(round(talk_seconds * 1e6) AS BIGINT) AS talk_us,
+        talk_seconds,
+        talk_share,
+        CAST(word_entry_count AS BIGINT) AS word_entry_count,
+        CAST(question_count AS BIGINT) AS question_count,
+        longest_monologue_seconds
+    FROM resolved
 )"""
 
 SPEAKER_STATS_SQL = f"""
@@ -198,9 +215,9 @@ LEFT JOIN internal_talk i ON i.recording_id = m.recording_id AND i.date = m.date
 ACTION_ITEMS_SQL = f"""
 CREATE VIEW action_items AS
 WITH owners AS (
-    SELECT recording_id, item_index, event_id, owner_key AS name_key, email_match FROM action_item_owners
+    SELECT recording_id, item_index, event_id, date, owner_key AS name_key, email_match FROM action_item_owners
 ),
-{_resolution_sql("owners", "item_index")}
+{_resolution_sql("owners", ("recording_id", "item_index", "date"))}
 SELECT
     ai.recording_id,
     ai.item_index,
@@ -209,7 +226,7 @@ SELECT
     ai.task,
     m.event_id,
     m.title,
-    coalesce(m.date, ai.date) AS date,
+    ai.date,
     m.start_at,
     coalesce(m.organization_names, CAST([] AS VARCHAR[])) AS organization_names,
     o.email AS owner_email,
@@ -218,8 +235,8 @@ SELECT
     o.organization_id AS owner_organization_id,
     o.is_internal AS owner_is_internal
 FROM recording_action_items ai
-LEFT JOIN meetings m ON m.recording_id = ai.recording_id
-LEFT JOIN resolved o ON o.recording_id = ai.recording_id AND o.item_index = ai.item_index
+LEFT JOIN meetings m ON m.recording_id = ai.recording_id AND m.date = ai.date
+LEFT JOIN resolved o ON o.recording_id = ai.recording_id AND o.item_index = ai.item_index AND o.date = ai.date
 """
 
 ORGANIZATION_ACTIVITY_SQL = f"""
