@@ -25,7 +25,7 @@ WITH speakers AS MATERIALIZED (
     FROM speaker_metrics
     WHERE recording_id IN (SELECT recording_id FROM tracker_matches)
 ),
-{_resolution_sql("speakers", "speaker_index")}
+{_resolution_sql("speakers", ("recording_id", "speaker_index", "date"))}
 SELECT
     m.recording_id,
     m.event_id,
@@ -41,7 +41,7 @@ SELECT
     r.is_internal
 FROM tracker_matches m
 LEFT JOIN speakers s ON s.recording_id = m.recording_id AND s.date = m.date AND s.name_key IS NOT DISTINCT FROM m.speaker_key
-LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index
+LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index AND r.date = s.date
 """
 
 TRACKER_STATS_SQL = """
