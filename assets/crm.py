@@ -1,6 +1,8 @@
-"""The CRM snapshot: every contact, organization, note, custom field, list and entry."""
+"""The CRM snapshot: every contact, organization, note, custom field, list and entry, and the
+changes each snapshot brings to the contacts', organizations' and list entries' history."""
 
 import asyncio
+from datetime import datetime, timezone
 
 from dagster import AssetCheckSpec, AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
@@ -8,6 +10,7 @@ from assets.metadata import api_metadata, row_count_metadata, tables_definition_
 from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse, RelateApi
 from relate_pipeline.crm.fetch import crm_tables, fetch_crm, replace_changed_snapshots
+from relate_pipeline.crm.history import record_history
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 
@@ -36,10 +39,12 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
         async with relate_api.async_client() as client:
             return await fetch_crm(client, warnings), client.stats.as_dict()
 
+    taken_at = datetime.now(timezone.utc)
     resources, stats = asyncio.run(fetch())
     tables = crm_tables(resources)
     for warning in warnings:
         context.log.warning(warning)
+    changes = record_history(lakehouse.lake, tables, taken_at)
     written = replace_changed_snapshots(lakehouse.lake, {name: tables[name] for name in CRM_TABLES})
     rows = {name: tables[name].num_rows for name in CRM_TABLES}
     context.log.info(", ".join(f"{name}={count}" for name, count in rows.items()))
@@ -50,6 +55,7 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
             **({"warnings": MetadataValue.json(warnings)} if warnings else {}),
             "tables_rewritten": MetadataValue.json(written),
             "tables_unchanged": len(CRM_TABLES) - len(written),
+            **{f"history/{name}": MetadataValue.int(count) for name, count in changes.items()},
         },
         check_results=[unique_keys_result({name: duplicate_keys(tables[name], TABLES[name].key) for name in CRM_TABLES})],
     )

@@ -24,6 +24,8 @@ from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse
 from relate_pipeline.day_index import refresh_day_index
 from relate_pipeline.warehouse.conversation import ConversationSummary, conversation_summary
+from relate_pipeline.warehouse.deals import top_deals
+from relate_pipeline.warehouse.trackers import top_trackers
 from relate_pipeline.warehouse.build import definitions_fingerprint, open_warehouse, refresh_warehouse
 
 MIN_MATCH_RATE = 0.5
@@ -108,6 +110,12 @@ def warehouse(context: AssetExecutionContext, lakehouse: Lakehouse) -> Materiali
             **row_count_metadata(build.rows),
             "attendee_match_rate": MetadataValue.float(rate),
             "conversations": MetadataValue.md(summary.markdown()),
+            "top_trackers": MetadataValue.md(
+                _top_markdown(("tracker", "mentions", "recordings"), measures["trackers"], "No tracker mentions on the run's days.")
+            ),
+            "top_deals": MetadataValue.md(
+                _top_markdown(("deal", "organization", "meetings"), measures["deals"], "No deal met on the run's days.")
+            ),
             "talk_resolution_rate": MetadataValue.float(talk_rate),
         },
         check_results=[
@@ -142,13 +150,26 @@ def _measure(connection, first_day: date | None, last_day: date | None) -> dict:
     bounds = {"low": first_day or date.min, "high": last_day or date.max}
     external, matched = connection.execute(MATCH_RATE_SQL, bounds).fetchone()
     summary = conversation_summary(connection, first_day, last_day)
-    return {"match": [external, matched], "conversations": asdict(summary)}
+    return {
+        "match": [external, matched],
+        "conversations": asdict(summary),
+        "trackers": top_trackers(connection, first_day, last_day),
+        "deals": top_deals(connection, first_day, last_day),
+    }
+
+
+def _top_markdown(headers: tuple[str, ...], rows: list, empty: str) -> str:
+    """The run's top trackers or deals as a table; names of trackers, deals and organizations only."""
+    if not rows:
+        return empty
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join(["---"] + ["---:"] * (len(headers) - 1)) + " |"]
+    return "\n".join(lines + ["| " + " | ".join("–" if value is None else str(value) for value in row) + " |" for row in rows])
 
 
 def _stored_measures(measures: dict, first_day: date | None, last_day: date | None) -> dict | None:
     """The figures stored with the warehouse, when they cover the same days as this run."""
     stored = measures.get("conversations")
-    if "match" not in measures or stored is None:
+    if "match" not in measures or "deals" not in measures or stored is None:
         return None
     days = [None if stored[name] is None else date.fromisoformat(stored[name]) for name in ("first_day", "last_day")]
     return measures if days == [first_day, last_day] else None

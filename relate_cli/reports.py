@@ -15,6 +15,8 @@ from tabulate import tabulate
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import CRM_TABLES, MEETING_TABLES
 from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.build import open_warehouse
+from relate_pipeline.warehouse.deals import DEAL_SAMPLE_QUERY
 from relate_pipeline.warehouse.trackers import TRACKER_SAMPLE_QUERY
 
 if TYPE_CHECKING:
@@ -60,6 +62,9 @@ def print_summary(
         for query in (SAMPLE_QUERY, CONVERSATION_SAMPLE_QUERY, TRACKER_SAMPLE_QUERY):
             print(f"\nSample analyst query, over the run's days:\n{query}", file=out)
             print_result(connection.execute(query), "table", out)
+    with open_warehouse(warehouse_path, lake) as connection:
+        print(f"\nSample analyst query, over every day (a deal's meetings span its life):\n{DEAL_SAMPLE_QUERY}", file=out)
+        print_result(connection.execute(DEAL_SAMPLE_QUERY), "table", out)
 
 
 def _run_days_views(warehouse_path: str, lake: Lake, first_day: date, last_day: date) -> duckdb.DuckDBPyConnection:

@@ -240,7 +240,9 @@ class Lake:
         written from the other's current content.
         """
         _, directory = self._partition_dir(table, date)
-        path = f"{directory}/{PARTITION_FILE}"
+        return self._modified_ns(f"{directory}/{PARTITION_FILE}")
+
+    def _modified_ns(self, path: str) -> int | None:
         try:
             if self._local:
                 return os.stat(path).st_mtime_ns
@@ -298,6 +300,11 @@ class Lake:
                 return parquet.metadata.num_rows
         except FileNotFoundError:
             return None
+
+    def snapshot_modified_ns(self, table: str) -> int | None:
+        """When a snapshot's file was last replaced, in ns since the epoch; None when never written."""
+        _, directory = self._snapshot_dir(table)
+        return self._modified_ns(f"{directory}/{SNAPSHOT_FILE}")
 
     def partitions(self, table: str) -> list[str]:
         """Dates with a published file, oldest first."""

@@ -24,6 +24,7 @@ __all__ = [
     "TRACKER_TABLES",
     "MEETING_TABLES",
     "CRM_TABLES",
+    "CRM_HISTORIES",
     "RAW_TABLES",
     "WAREHOUSE_TABLES",
     "spec",
@@ -526,6 +527,33 @@ _specs = [
     ),
 ]
 
+CRM_HISTORIES: dict[str, tuple[str, str]] = {
+    "contact_changes": ("contacts", "contact_id"),
+    "organization_changes": ("organizations", "organization_id"),
+    "list_entry_changes": ("list_entries", "entry_id"),
+}
+"""Each CRM history's lake table of changes: the snapshot table it follows, and the column naming a row across snapshots."""
+
+
+def _changes_spec(name: str, table: str, key: str) -> TableSpec:
+    """A snapshot table's columns, all nullable but ``key`` (a deletion carries only the key), plus the snapshot's time and the kind of change."""
+    base = next(s for s in _specs if s.name == table)
+    fields = [_field(f.name, f.type, base.describe(f.name), key=f.name == key) for f in base.schema]
+    fields += [
+        _field("snapshot_at", _TS, "When the snapshot that saw this change was taken (UTC).", key=True),
+        _field("change", _S, "'version': the row as that snapshot listed it, new or differing in any column; 'deleted': that snapshot no longer lists it (the other columns are null)."),
+    ]
+    return _spec(
+        name,
+        f"Every change the CRM snapshots saw in {table}: one row per {key} and snapshot that added, changed or removed it; one file per UTC day of the snapshots.",
+        fields,
+        (key, "snapshot_at"),
+        partitioned=True,
+    )
+
+
+_specs += [_changes_spec(name, table, key) for name, (table, key) in CRM_HISTORIES.items()]
+
 TABLES: dict[str, TableSpec] = {s.name: s for s in _specs}
 
 EVENT_TABLES: tuple[str, ...] = ("calendar_events", "event_attendees", "event_recordings")
@@ -554,7 +582,7 @@ CRM_TABLES: tuple[str, ...] = (
     "list_entries",
 )
 RAW_TABLES: tuple[str, ...] = ("raw_calendar_events", "raw_recordings", "raw_deleted_events")
-WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES + ("tracker_definitions",)
+WAREHOUSE_TABLES: tuple[str, ...] = MEETING_TABLES + CRM_TABLES + ("tracker_definitions",) + tuple(CRM_HISTORIES)
 
 
 def spec(name: str) -> TableSpec:

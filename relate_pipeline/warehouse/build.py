@@ -39,11 +39,13 @@ from relate_pipeline.warehouse import conversation
 from relate_pipeline.warehouse.conversation import ACTION_ITEMS_SQL, CONVERSATION_SQL, CONVERSATION_VIEWS, NAME_KEY_MACRO
 from relate_pipeline.day_index import DayIndex
 from relate_pipeline.warehouse.trackers import TRACKER_SQL, TRACKER_VIEWS
+from relate_pipeline.warehouse.deals import DEAL_SQL, DEAL_VIEWS
+from relate_pipeline.warehouse.history import HISTORY_SQL, HISTORY_VIEWS
 from relate_pipeline.lake import Lake
 from relate_pipeline.settings import PipelineSettings
 from relate_pipeline.tables import MEETING_TABLES, TIMESTAMP, WAREHOUSE_TABLES, TableSpec, spec
 
-ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS, *TRACKER_VIEWS)
+ANALYST_VIEWS: tuple[str, ...] = ("meeting_participants", "meetings", "action_items", "transcripts", *CONVERSATION_VIEWS, *TRACKER_VIEWS, *DEAL_VIEWS, *HISTORY_VIEWS)
 
 _DUCKDB_TYPES = {
     pa.string(): "VARCHAR",
@@ -260,7 +262,7 @@ FROM transcript_utterances u
 LEFT JOIN meetings m ON m.recording_id = u.recording_id AND m.date = u.date
 """
 
-_ANALYST_SQL = (NAME_KEY_MACRO, MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL, *CONVERSATION_SQL, *TRACKER_SQL)
+_ANALYST_SQL = (NAME_KEY_MACRO, MEETING_PARTICIPANTS_SQL, MEETINGS_SQL, ACTION_ITEMS_SQL, TRANSCRIPTS_SQL, *CONVERSATION_SQL, *TRACKER_SQL, *DEAL_SQL, *HISTORY_SQL)
 
 
 def _build(

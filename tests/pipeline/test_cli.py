@@ -130,6 +130,7 @@ def test_demo_builds_the_lake_and_warehouse_and_prints_a_query(tmp_path):
     assert top is not None, "the demo's trackers found no mention"
     tracker_output = result.stdout.split("FROM tracker_stats", 1)[1]
     assert "by_them" in result.stdout and top[0] in tracker_output
+    assert "FROM deal_activity a" in result.stdout and "their_talk_pct" in result.stdout
 
 
 def test_run_with_refresh_downloads_the_range_again_and_lands_a_regenerated_summary(make_emulator, tmp_path):

@@ -10,7 +10,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from dagster import AssetKey, DagsterEventType, DagsterRunStatus
 
 from relate_pipeline.day_index import INDEX_TABLE
 from relate_pipeline.lake import Lake
-from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, WAREHOUSE_TABLES, spec
+from relate_pipeline.tables import CRM_HISTORIES, MEETING_TABLES, RAW_TABLES, WAREHOUSE_TABLES, spec
 from tests.pipeline.truth import exposed_events
 from tests.scaleout.conftest import instance_at, new_bucket, new_dagster_home, object_keys
 
@@ -87,6 +87,8 @@ def test_every_table_of_every_day_is_one_object_in_the_bucket_and_nothing_else(c
     expected |= {f"relate/lake/{name}/date={day}/part.parquet" for name in MEETING_TABLES for day in DAYS}
     expected |= {f"relate/lake/{name}/snapshot.parquet" for name in WAREHOUSE_TABLES if not spec(name).partitioned}
     expected.add(f"relate/lake/{INDEX_TABLE}/snapshot.parquet")
+    snapshot_day = datetime.now(timezone.utc).date()  # the CRM history's changes: the first run's snapshot, one file per table
+    expected |= {f"relate/lake/{name}/date={snapshot_day}/part.parquet" for name in CRM_HISTORIES}
     assert set(object_keys(cli_runs.bucket)) == expected
 
 

@@ -23,6 +23,8 @@ from datetime import datetime, timezone
 
 from warehouse_samples import event, write_lake
 
+from relate_pipeline.crm.flatten import flatten_crm
+from relate_pipeline.crm.history import HISTORIES, snapshot_changes
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.meetings.tracker_days import apply_trackers
 from relate_pipeline.meetings.trackers import parse_trackers
@@ -124,6 +126,54 @@ ORGANIZATIONS = [
 TRACKERS = parse_trackers('trackers:\n  Quote: ["quot*"]\n  Start: [shall, "we start"]\n  Ack: [yes, ok]\n', "trackers.yaml")
 
 
+# Deals (processes P1, with organizations, and P2, with contacts; L1 is a plain list). The window
+# edges are exact: E1 starts 2026-05-16T01:00Z, E2 2026-05-17T01:00Z (see test_warehouse_deals.py).
+STATUSES = [{"name": "Started", "type": "active"}, {"name": "In Progress", "type": "active"},
+            {"name": "Completed", "type": "won"}, {"name": "Canceled", "type": "lost"}]
+LISTS = [
+    {"id": "P1", "name": "Sales", "process": True, "entry_type": "Organization", "identifier": "DEAL", "statuses": STATUSES},
+    {"id": "P2", "name": "Partners", "process": True, "entry_type": "Contact", "identifier": "PART", "statuses": STATUSES},
+    {"id": "L1", "name": "Watchlist", "process": False, "entry_type": "Organization"},
+]
+
+
+def _entry(entry_id, list_id, key, entryable, status, created_at, closed_at=None, contact_id=None):
+    kind = "Contact" if entryable.startswith("c") else "Organization"
+    return {"id": entry_id, "list_id": list_id, "key": key, "entryable_id": entryable, "entryable_type": kind,
+            "contact_id": contact_id, "status": status, "one_time_value_cents": 100_000, "recurring_value_cents": 50_000,
+            "recurring_value_period": "monthly", "closed_at": closed_at, "created_at": created_at, "updated_at": created_at}
+
+
+ENTRIES = [
+    _entry("DA", "P1", "DEAL-1", "o-acme", "Completed", "2026-05-16T01:00:00Z", "2026-05-17T01:00:00Z"),
+    _entry("DB", "P1", "DEAL-2", "o-acme", "Started", "2026-05-16T01:00:00.000001Z"),
+    _entry("DC", "P2", "PART-1", "c1", "Canceled", "2026-05-16T01:00:00Z", "2026-05-17T00:59:59Z", contact_id="c1"),
+    _entry("DD", "P1", "DEAL-3", "o-beta", "Completed", "2026-05-01T00:00:00Z", "2026-06-01T00:00:00Z"),
+    _entry("DE", "P1", "DEAL-4", "o-relate", "Started", "2026-05-01T00:00:00Z"),
+    {"id": "X1", "list_id": "L1", "entryable_id": "o-acme", "entryable_type": "Organization", "created_at": "2026-05-01T00:00:00Z"},
+]
+# DEAL-1's stages as three snapshots saw them: Started on 2026-05-10, In Progress from midday on
+# the 16th (after E1), Completed from the 17th at 06:00 (after E2).
+DEAL_1_STAGES = [
+    (datetime(2026, 5, 10, tzinfo=timezone.utc), {"status": "Started", "closed_at": None}),
+    (datetime(2026, 5, 16, 12, tzinfo=timezone.utc), {"status": "In Progress", "closed_at": None}),
+    (datetime(2026, 5, 17, 6, tzinfo=timezone.utc), {}),
+]
+
+
+def _write_entries_history(lake: Lake) -> None:
+    """list_entries as three snapshots saw them, each one's changes on its own day, the last one current."""
+    previous = None
+    for taken_at, stage in DEAL_1_STAGES:
+        entries = [{**entry, **stage} if entry["id"] == "DA" else entry for entry in ENTRIES]
+        current = flatten_crm("list_entries", entries)["list_entries"]
+        changes = snapshot_changes(HISTORIES[2], previous, current, taken_at)
+        lake.write_partition("list_entry_changes", taken_at.date().isoformat(), changes)
+        previous = current
+    lake.write_snapshot("list_entries", previous)
+    lake.write_snapshot("lists", flatten_crm("lists", LISTS)["lists"])
+
+
 def write_conversation_lake(root: str) -> Lake:
     """The recordings take a run's route: raw fetches (R5's 404 included) flattened into the lake,
     then every day's mentions of ``TRACKERS`` computed from the stored transcripts."""
@@ -133,6 +183,7 @@ def write_conversation_lake(root: str) -> Lake:
     }
     lake = write_lake(root, days, CONTACTS, ORGANIZATIONS)
     apply_trackers(lake, TRACKERS)
+    _write_entries_history(lake)
     return lake
 
 

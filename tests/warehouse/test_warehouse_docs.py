@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from relate_pipeline.warehouse.conversation import CONVERSATION_SAMPLE_QUERY
+from relate_pipeline.warehouse.deals import DEAL_SAMPLE_QUERY
 from relate_pipeline.warehouse.trackers import TRACKER_SAMPLE_QUERY
 from relate_pipeline.tables import TABLES
 from relate_pipeline.warehouse.build import ANALYST_VIEWS
@@ -81,6 +82,19 @@ EXPECTED: dict[str, list[tuple]] = {
         ("Start", 2, 1, 0, 2),
         ("Quote", 1, 1, 1, 0),
     ],
+    "The deals met most while they were open (the deal query the demo prints)": [
+        ("DEAL-1", "Sales", "Completed", "won", 2, D17, 6, 39.0),
+        ("DEAL-2", "Sales", "Started", "active", 1, D17, 1, 0.0),
+        ("DEAL-3", "Sales", "Completed", "won", 1, D16, 5, 5.0),
+        ("PART-1", "Partners", "Canceled", "lost", 1, D16, 5, 41.0),
+    ],
+    "The stage of each deal at each of its meetings, and its stage now": [
+        ("DEAL-1", E1_START, "Started", "Completed"),
+        ("DEAL-1", E2_START, "In Progress", "Completed"),
+        ("DEAL-2", E2_START, "Started", "Started"),
+        ("DEAL-3", E1_START, "Completed", "Completed"),
+        ("PART-1", E1_START, "Canceled", "Canceled"),
+    ],
     "Who raises a tracker on the customer's side, and in which meetings": [
         ("Ack", "alice.kim@acme.com", 1, 1),
         ("Quote", "alice.kim@acme.com", 1, 1),
@@ -109,6 +123,10 @@ def test_the_demos_query_is_documented_verbatim():
 
 def test_the_demos_tracker_query_is_documented_verbatim():
     assert EXAMPLES["How often each tracker came up, and which side raised it (the tracker query the demo prints)"] == TRACKER_SAMPLE_QUERY + ";\n"
+
+
+def test_the_demos_deal_query_is_documented_verbatim():
+    assert EXAMPLES["The deals met most while they were open (the deal query the demo prints)"] == DEAL_SAMPLE_QUERY + ";\n"
 
 
 @pytest.mark.parametrize("name", list(TABLES))
