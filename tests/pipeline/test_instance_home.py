@@ -96,3 +96,12 @@ def test_a_home_with_a_dagster_yaml_of_its_own_keeps_it(tmp_path):
     write_instance_config(tmp_path)
 
     assert (tmp_path / "dagster.yaml").read_text() == own
+
+
+def test_a_home_with_the_dagster_yaml_an_earlier_version_wrote_gets_the_one_slot_pool(tmp_path):
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+
+    write_instance_config(tmp_path)
+
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
