@@ -215,18 +215,19 @@ def _collect_errors(emulator, admin, settings_for) -> list[RelateError]:
     wrong_key = "sk-wrong-" + emulator.api_key
     with RelateClient(settings_for(emulator, api_key=wrong_key)) as client:
         capture(lambda: client.get_contact("abcdef"))
-    with WritingRelateClient(settings_for(emulator, max_retries=0, timeout=0.2)) as client:
+    with WritingRelateClient(settings_for(emulator, max_retries=0)) as client:
         capture(lambda: client.get_contact("abcdef"))
         capture(lambda: client.create_contact({"last_name": "x"}))
         admin.set_faults(error_rate=1.0)
         capture(lambda: client.get_contact("abcdef"))
         admin.set_faults(error_rate=0, drop_rate=1.0)
         capture(lambda: client.get_contact("abcdef"))
-        admin.set_faults(drop_rate=0, spike_rate=1.0, spike_ms=1000)
-        capture(lambda: client.get_contact("abcdef"))
-        admin.set_faults(spike_rate=0, rate_limit=1)
+        admin.set_faults(drop_rate=0, rate_limit=1)
         for _ in range(2):
             capture(lambda: client.get_contact("abcdef"))
+    admin.set_faults(rate_limit=None, spike_rate=1.0, spike_ms=1000)
+    with RelateClient(settings_for(emulator, max_retries=0, timeout=0.2)) as client:
+        capture(lambda: client.get_contact("abcdef"))
     return errors
 
 

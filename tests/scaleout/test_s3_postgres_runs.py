@@ -86,7 +86,7 @@ def test_every_table_of_every_day_is_one_object_in_the_bucket_and_nothing_else(c
     expected = {f"relate/raw/{name}/date={day}/part.parquet" for name in RAW_TABLES for day in DAYS}
     expected |= {f"relate/lake/{name}/date={day}/part.parquet" for name in MEETING_TABLES for day in DAYS}
     expected |= {f"relate/lake/{name}/snapshot.parquet" for name in WAREHOUSE_TABLES if not spec(name).partitioned}
-    expected.add(f"relate/lake/{INDEX_TABLE}/snapshot.parquet")
+    expected |= {f"relate/{store}/{INDEX_TABLE}/snapshot.parquet" for store in ("lake", "raw")}
     snapshot_day = datetime.now(timezone.utc).date()  # the CRM history's changes: the first run's snapshot, one file per table
     expected |= {f"relate/lake/{name}/date={snapshot_day}/part.parquet" for name in CRM_HISTORIES}
     assert set(object_keys(cli_runs.bucket)) == expected
