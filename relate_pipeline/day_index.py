@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 
+from relate_pipeline.integrity import DamagedFile
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES, TABLES
 
@@ -126,8 +127,8 @@ def load_day_index(lake: Lake) -> tuple[dict[tuple[str, str], DayEntry], str | N
     """The stored entries, and why there are none when the file cannot be used: missing, unreadable or of another format."""
     try:
         table = lake.read_snapshot(INDEX_TABLE)
-    except (OSError, pa.ArrowException) as error:
-        return {}, f"unreadable ({type(error).__name__})"
+    except DamagedFile as damage:
+        return {}, f"unreadable ({damage.problem})"
     if table is None:
         return {}, "missing"
     if not table.schema.equals(TABLES[INDEX_TABLE].schema):

@@ -26,11 +26,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from fsspec.implementations.local import LocalFileSystem
 
+from relate_pipeline.integrity import DamagedFile, StorageError, one_line, schema_problem
 from relate_pipeline.tables import TableSpec, conform, spec
 
 PARTITION_FILE = "part.parquet"
 SNAPSHOT_FILE = "snapshot.parquet"
 COMPRESSION = "zstd"
+MISSING = "missing"
+"""What ``Lake.verify`` says of a file that is not there."""
 
 _OBJECT_STAMP_FIELDS = ("ETag", "etag", "LastModified", "last_modified", "mtime", "generation", "md5Hash", "updated")
 """What an object store's listing says about an object's version, for the stores fsspec reaches."""
@@ -47,6 +50,15 @@ bytes in it belongs to a dead writer, and only an empty one may be a writer betw
 its lock. The file's name carries its writer's pid: an empty file whose writer is no longer a
 process on this host is abandoned at once; otherwise (a live pid, perhaps reused, or a writer on
 another host) this age rules the window out."""
+
+
+class _WrongSchema(Exception):
+    """A readable Parquet file holding another table's columns."""
+
+
+_UNREADABLE = (pa.ArrowException, OSError, _WrongSchema)
+"""What reading a damaged file raises: pyarrow's errors (truncated, empty, garbage, corrupt
+pages), the filesystem's, and a foreign schema. A missing file is told apart before these."""
 
 
 @dataclass(frozen=True)
@@ -186,13 +198,14 @@ class Lake:
 
     # ------------------------------------------------------------------ reads
     def read_partition(self, table: str, date: str) -> pa.Table | None:
-        """One day of a table as stored (no ``date`` column); None when never written."""
-        _, directory = self._partition_dir(table, date)
-        return self._read(f"{directory}/{PARTITION_FILE}")
+        """One day of a table as stored (no ``date`` column); None when never written, and
+        :class:`DamagedFile` when its file cannot be read as the table."""
+        table_spec, directory = self._partition_dir(table, date)
+        return self._read(table_spec, f"{directory}/{PARTITION_FILE}")
 
     def read_snapshot(self, table: str) -> pa.Table | None:
-        _, directory = self._snapshot_dir(table)
-        return self._read(f"{directory}/{SNAPSHOT_FILE}")
+        table_spec, directory = self._snapshot_dir(table)
+        return self._read(table_spec, f"{directory}/{SNAPSHOT_FILE}")
 
     def iter_partition(
         self, table: str, date: str, batch_rows: int, columns: list[str] | None = None
@@ -200,38 +213,82 @@ class Lake:
         """One day of a table in batches of at most ``batch_rows`` rows; nothing when never written.
 
         Memory stays bounded by the batch, not the partition, when the file was written in row
-        groups of about that size (``open_partition`` writes one row group per batch).
+        groups of about that size (``open_partition`` writes one row group per batch). A file that
+        cannot be read, or is not of the table's schema, raises :class:`DamagedFile`, also when
+        the damage is met only after the first batches.
         """
         if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or batch_rows < 1:
             raise ValueError(f"batch_rows must be a positive integer, got {batch_rows!r}")
-        _, directory = self._partition_dir(table, date)
+        table_spec, directory = self._partition_dir(table, date)
+        path = f"{directory}/{PARTITION_FILE}"
         try:
-            source = self._fs.open(f"{directory}/{PARTITION_FILE}", "rb")
+            source = self._fs.open(path, "rb")
         except FileNotFoundError:
             return
-        with source, self._parquet_file(source) as parquet:
-            if 0 < parquet.metadata.num_rows <= batch_rows:
-                yield parquet.read(columns=columns, use_threads=False)
-                return
-            for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
-                yield pa.Table.from_batches([batch])
+        try:
+            with source, self._parquet_file(source, table_spec) as parquet:
+                if 0 < parquet.metadata.num_rows <= batch_rows:
+                    yield parquet.read(columns=columns, use_threads=False)
+                    return
+                for batch in parquet.iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
+                    yield pa.Table.from_batches([batch])
+        except _UNREADABLE as error:
+            raise DamagedFile(self._url(path), one_line(error)) from None
 
-    def _parquet_file(self, source) -> pq.ParquetFile:
-        """A reader sized for a partition file: tens of kilobytes to a few megabytes.
+    def _parquet_file(self, source, table_spec: TableSpec) -> pq.ParquetFile:
+        """A reader sized for a partition file (tens of kilobytes to a few megabytes), refusing a
+        file whose schema is not the table's.
 
         For files that small, pyarrow's column threads and, on a local disk, its pre-buffering of
         read ranges cost more than they save (docs/benchmarks.md, "Reading the stores"); the
         pipeline reads days in parallel itself. Pre-buffering stays for object storage, where it
         turns many small range requests into a few.
         """
-        return pq.ParquetFile(source, pre_buffer=not self._local)
+        parquet = pq.ParquetFile(source, pre_buffer=not self._local)
+        problem = schema_problem(parquet.schema_arrow, table_spec)
+        if problem is not None:
+            parquet.close()
+            raise _WrongSchema(problem)
+        return parquet
 
-    def _read(self, path: str) -> pa.Table | None:
+    def _read(self, table_spec: TableSpec, path: str) -> pa.Table | None:
         try:
-            with self._fs.open(path, "rb") as source, self._parquet_file(source) as parquet:
+            with self._fs.open(path, "rb") as source, self._parquet_file(source, table_spec) as parquet:
                 return parquet.read(use_threads=False)
         except FileNotFoundError:
             return None
+        except _UNREADABLE as error:
+            raise DamagedFile(self._url(path), one_line(error)) from None
+
+    def _file(self, table: str, date: str | None) -> tuple[TableSpec, str]:
+        if date is None:
+            table_spec, directory = self._snapshot_dir(table)
+            return table_spec, f"{directory}/{SNAPSHOT_FILE}"
+        table_spec, directory = self._partition_dir(table, date)
+        return table_spec, f"{directory}/{PARTITION_FILE}"
+
+    def file_url(self, table: str, date: str | None = None) -> str:
+        """Where a table's file of a day (or its snapshot) is, whether or not it exists."""
+        return self._url(self._file(table, date)[1])
+
+    def verify(self, table: str, date: str | None = None, deep: bool = False) -> str | None:
+        """What is wrong with a table's file of a day (or its snapshot): None when it reads as the
+        table, ``"missing"`` when there is none.
+
+        Without ``deep`` only the footer and the schema are read, which finds a truncated, empty or
+        foreign file; ``deep`` decodes every page as well, which also finds damage inside a file.
+        """
+        table_spec, path = self._file(table, date)
+        try:
+            with self._fs.open(path, "rb") as source, self._parquet_file(source, table_spec) as parquet:
+                if deep:
+                    for _ in parquet.iter_batches(batch_size=65_536, use_threads=False):
+                        pass
+        except FileNotFoundError:
+            return MISSING
+        except _UNREADABLE as error:
+            return one_line(error)
+        return None
 
     def modified_ns(self, table: str, date: str) -> int | None:
         """When a day's published file was last replaced, in ns since the epoch; None when never written.
@@ -277,29 +334,32 @@ class Lake:
 
     def partition_rows(self, table: str, date: str) -> int | None:
         """A day's row count from its file's footer; None when never written."""
-        _, directory = self._partition_dir(table, date)
-        return self._footer_rows(f"{directory}/{PARTITION_FILE}")
+        return self._footer_rows(*self._file(table, date))
 
     def partition_schema(self, table: str, date: str) -> pa.Schema | None:
         """A day's file's schema, from its footer; None when never written."""
         _, directory = self._partition_dir(table, date)
+        path = f"{directory}/{PARTITION_FILE}"
         try:
-            with self._fs.open(f"{directory}/{PARTITION_FILE}", "rb") as source, self._parquet_file(source) as parquet:
+            with self._fs.open(path, "rb") as source, pq.ParquetFile(source) as parquet:
                 return parquet.schema_arrow
         except FileNotFoundError:
             return None
+        except _UNREADABLE as error:
+            raise DamagedFile(self._url(path), one_line(error)) from None
 
     def snapshot_rows(self, table: str) -> int | None:
         """A snapshot's row count from its file's footer; None when never written."""
-        _, directory = self._snapshot_dir(table)
-        return self._footer_rows(f"{directory}/{SNAPSHOT_FILE}")
+        return self._footer_rows(*self._file(table, None))
 
-    def _footer_rows(self, path: str) -> int | None:
+    def _footer_rows(self, table_spec: TableSpec, path: str) -> int | None:
         try:
-            with self._fs.open(path, "rb") as source, self._parquet_file(source) as parquet:
+            with self._fs.open(path, "rb") as source, self._parquet_file(source, table_spec) as parquet:
                 return parquet.metadata.num_rows
         except FileNotFoundError:
             return None
+        except _UNREADABLE as error:
+            raise DamagedFile(self._url(path), one_line(error)) from None
 
     def snapshot_modified_ns(self, table: str) -> int | None:
         """When a snapshot's file was last replaced, in ns since the epoch; None when never written."""
@@ -422,7 +482,12 @@ class _LocalSink:
         self.stream.close()
 
     def discard(self) -> None:
-        self.stream.close()
+        """Close and remove the temp file; closing flushes what is buffered, which a full disk
+        refuses, and the file goes all the same."""
+        try:
+            self.stream.close()
+        except OSError:
+            pass
         try:
             os.unlink(self.temp)
         except FileNotFoundError:
@@ -467,14 +532,18 @@ class PartitionFile:
         self._final = f"{directory}/{final_name}"
         self.rows = 0
         self.result: WriteResult | None = None
-        self._sink = _LocalSink(directory, final_name) if lake._local else _ObjectSink(lake._fs, self._final)
+        try:
+            self._sink = _LocalSink(directory, final_name) if lake._local else _ObjectSink(lake._fs, self._final)
+        except OSError as error:
+            raise StorageError(lake._url(self._final), error) from None
         try:
             self._writer = pq.ParquetWriter(
                 self._sink.stream, table_spec.schema, compression=COMPRESSION, use_dictionary=dictionary_columns(table_spec)
             )
             self._sink.started()
-        except BaseException:
+        except BaseException as error:
             self._sink.discard()
+            self._refused(error)
             raise
 
     def __repr__(self) -> str:
@@ -502,8 +571,18 @@ class PartitionFile:
             )
         conformed = conform(self._spec.name, batch)
         if conformed.num_rows:
-            self._writer.write_table(conformed)
+            try:
+                self._writer.write_table(conformed)
+            except OSError as error:
+                self.discard()
+                self._refused(error)
+                raise
             self.rows += conformed.num_rows
+
+    def _refused(self, error: BaseException) -> None:
+        """A write the filesystem refused (full, read-only, no permission) becomes one line naming the file."""
+        if isinstance(error, OSError):
+            raise StorageError(self._lake._url(self._final), error) from None
 
     def publish(self) -> WriteResult:
         if self.result is not None:
@@ -512,8 +591,9 @@ class PartitionFile:
         try:
             self._writer.close()
             self._sink.publish()
-        except BaseException:
+        except BaseException as error:
             self.discard()
+            self._refused(error)
             raise
         if lake._local:
             lake._clean_stale_temps(self._directory, self._final_name)
