@@ -11,6 +11,8 @@ from assets.pools import LAKE_POOL
 from assets.resources import Lakehouse, RelateApi
 from relate_pipeline.crm.fetch import crm_tables, fetch_crm, replace_changed_snapshots
 from relate_pipeline.crm.history import record_history
+from relate_pipeline.governance.contacts import without_forgotten_contacts
+from relate_pipeline.governance.suppression import SuppressionStore
 from relate_pipeline.quality import duplicate_keys
 from relate_pipeline.tables import CRM_TABLES, TABLES
 
@@ -44,6 +46,7 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
     tables = crm_tables(resources)
     for warning in warnings:
         context.log.warning(warning)
+    tables, suppressed = without_forgotten_contacts(tables, SuppressionStore(lakehouse.data_dir).load())
     changes = record_history(lakehouse.lake, tables, taken_at)
     written = replace_changed_snapshots(lakehouse.lake, {name: tables[name] for name in CRM_TABLES})
     rows = {name: tables[name].num_rows for name in CRM_TABLES}
@@ -56,6 +59,7 @@ def crm_snapshots(context: AssetExecutionContext, relate_api: RelateApi, lakehou
             "tables_rewritten": MetadataValue.json(written),
             "tables_unchanged": len(CRM_TABLES) - len(written),
             **{f"history/{name}": MetadataValue.int(count) for name, count in changes.items()},
+            "contacts_suppressed": suppressed,
         },
         check_results=[unique_keys_result({name: duplicate_keys(tables[name], TABLES[name].key) for name in CRM_TABLES})],
     )

@@ -116,10 +116,10 @@ def meetings(
     trackers = load_trackers(lakehouse.trackers_file)
     for store in (raw, lake):
         store.remove_abandoned_temps(context.partition_keys)
-    governed = govern_run(context, look_back.retention_days, raw, lake)
+    governed = govern_run(context, look_back.retention_days, lakehouse)
     report: RangeExtract | None = None
     incomplete = days_missing_tables(raw, lake) if MEETING_TABLES_KEY in selected else []
-    with MeetingDayWriter(raw, lake, trackers=trackers) as tables:
+    with MeetingDayWriter(raw, lake, trackers=trackers, policy=governed.policy) as tables:
         if RAW_MEETINGS_KEY in selected:
             flatten = tables.submit if MEETING_TABLES_KEY in selected else None
             policy = RefetchPolicy(refresh=refresh_requested(config, context.run.tags), refresh_days=look_back.refresh_days)
@@ -222,6 +222,7 @@ def _raw_result(report: RangeExtract, governed: GovernedRun) -> MaterializeResul
             "recordings_fetched": report.total("fetched"),
             "recordings_reused": report.total("reused"),
             "recordings_missing": report.total("missing"),
+            "events_suppressed": report.suppressed_events,
             **api_metadata(report.api_stats),
             **governed.metadata(),
         },

@@ -58,6 +58,8 @@ class Lakehouse(ConfigurableResource):
     internal_domains: list[str] = []
     trackers_file: str | None = None
     """``RELATE_TRACKERS_FILE``: read when a run starts, so an edited file reaches the next run."""
+    keep_transcript_text: bool = True
+    """``RELATE_KEEP_TRANSCRIPT_TEXT``: false stores every transcript without its words (docs/governance.md)."""
 
     @property
     def lake(self) -> Lake:
@@ -98,6 +100,7 @@ def resources_from_settings(settings: PipelineSettings) -> dict[str, Configurabl
             warehouse_path=settings.warehouse_location,
             internal_domains=list(settings.internal_domains),
             trackers_file=settings.trackers_file,
+            keep_transcript_text=settings.keep_transcript_text,
         ),
         "look_back": LookBack(
             trailing_days=settings.trailing_days, refresh_days=settings.refresh_days, retention_days=settings.retention_days

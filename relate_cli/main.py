@@ -57,6 +57,20 @@ def cmd_sql(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_forget(args: argparse.Namespace) -> int:
+    from relate_pipeline.governance.forget import forget
+    from relate_pipeline.governance.suppression import MalformedAddress
+    from relate_pipeline.meetings.trackers import load_trackers
+
+    settings = PipelineSettings.from_env()
+    try:
+        report = forget(settings.data_dir, args.email, load_trackers(settings.trackers_file))
+    except MalformedAddress as error:
+        raise CliError(str(error)) from None
+    print("\n".join(report.lines()), flush=True)
+    return 0
+
+
 DEMO_TRACKERS = Path(__file__).with_name("demo_trackers.yaml")
 """The demo's keyword trackers, used unless RELATE_TRACKERS_FILE names others."""
 
@@ -133,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="one SQL statement, e.g. \"SELECT count(*) FROM meetings\"")
     sql.add_argument("--format", choices=FORMATS, default="table", help="table (default), csv, or json: a list of row objects")
     sql.set_defaults(handler=cmd_sql)
+
+    forget = commands.add_parser(
+        "forget", help="remove every meeting and contact of an e-mail address from every store, for good (docs/governance.md)"
+    )
+    forget.add_argument("--email", action="append", required=True, help="an address to forget; repeat for several")
+    forget.set_defaults(handler=cmd_forget)
 
     demo = commands.add_parser("demo", help="start the emulator, run the last days, print tables and a sample query")
     demo.add_argument("--days", type=int, default=7, help="how many days up to today (default 7)")

@@ -22,6 +22,7 @@ from relate_pipeline.meetings.day_metrics import AttendeeTokens, day_metric_tabl
 from relate_pipeline.meetings.events import flatten_events
 from relate_pipeline.meetings.raw_tables import flatten_raw_recordings
 from relate_pipeline.columns import build_table
+from relate_pipeline.governance.policy import KEEP_EVERYTHING, DataPolicy
 from relate_pipeline.lake import Lake
 from relate_pipeline.quality import done_recording_ids, duplicate_keys, orphans
 from relate_pipeline.meetings.raw_store import BATCH_RECORDINGS
@@ -34,10 +35,13 @@ FLATTEN_WORKERS = 2
 CHILD_TABLES = ("recording_topics", "recording_action_items", "transcript_utterances", "summary_fields")
 
 
-def deleted_events_table(raw_deleted: pa.Table | None) -> pa.Table:
-    """raw_deleted_events rows as the ``deleted_events`` table: the event's last listing, decoded."""
+def deleted_events_table(raw_deleted: pa.Table | None, policy: DataPolicy = KEEP_EVERYTHING) -> pa.Table:
+    """raw_deleted_events rows as the ``deleted_events`` table: the event's last listing, decoded,
+    for the events the policy admits."""
     rows = [] if raw_deleted is None else raw_deleted.to_pylist()
-    events = [orjson.loads(row["body"]) for row in rows]
+    decoded = [(row, orjson.loads(row["body"])) for row in rows]
+    decoded = [(row, event) for row, event in decoded if policy.admits(event)]
+    rows, events = [row for row, _ in decoded], [event for _, event in decoded]
     return build_table(
         "deleted_events",
         {
@@ -89,11 +93,15 @@ class DayTables:
     unfinished: list[str] = field(default_factory=list)
 
 
-def write_meeting_day(raw: Lake, lake: Lake, day: str, trackers: Trackers = Trackers()) -> DayTables:
+def write_meeting_day(
+    raw: Lake, lake: Lake, day: str, trackers: Trackers = Trackers(), policy: DataPolicy = KEEP_EVERYTHING
+) -> DayTables:
     """Flatten one day of the raw store into every meeting table and replace their partitions.
 
     Each batch's transcript entries are matched against ``trackers`` as they are flattened, so
-    ``tracker_matches`` needs no second pass over the day.
+    ``tracker_matches`` needs no second pass over the day. Events the policy does not admit (a
+    forgotten attendee) and their recordings are left out, so a raw store that still holds them
+    (a restored copy, an interrupted ``forget``) never brings them back.
 
     Recordings are flattened BATCH_RECORDINGS at a time and each batch's rows are appended to
     the tables' new files, so memory follows the batch size, not the day's size. The checks are
@@ -103,8 +111,10 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str, trackers: Trackers = Trac
     """
     raw_events = raw.read_partition("raw_calendar_events", day)
     bodies = [] if raw_events is None else raw_events.column("body").to_pylist()
-    event_tables = flatten_events([orjson.loads(body) for body in bodies])
-    event_tables["deleted_events"] = deleted_events_table(raw.read_partition("raw_deleted_events", day))
+    events = [orjson.loads(body) for body in bodies]
+    refused = pa.array(sorted(event["id"] for event in events if not policy.admits(event)), type=pa.string())
+    event_tables = flatten_events([event for event in events if policy.admits(event)])
+    event_tables["deleted_events"] = deleted_events_table(raw.read_partition("raw_deleted_events", day), policy)
     rows = {name: 0 for name in MEETING_TABLES}
     duplicates = {name: 0 for name in MEETING_TABLES}
     orphan_rows = {name: 0 for name in CHILD_TABLES}
@@ -118,6 +128,8 @@ def write_meeting_day(raw: Lake, lake: Lake, day: str, trackers: Trackers = Trac
         attendees = AttendeeTokens(event_tables["event_attendees"])
         outputs = {name: files.enter_context(lake.open_partition(name, day)) for name in RECORDING_TABLES + METRIC_TABLES + TRACKER_TABLES}
         for batch in raw.iter_partition("raw_recordings", day, BATCH_RECORDINGS):
+            if len(refused):
+                batch = batch.filter(pc.invert(pc.fill_null(pc.is_in(batch.column("calendar_event_id"), value_set=refused), False)))
             tables = flatten_raw_recordings(batch)
             tables.update(day_metric_tables(tables, attendees))
             tables["tracker_matches"] = tracker_matches(tables["transcript_utterances"], tables["recordings"], trackers)
@@ -181,8 +193,15 @@ class MeetingDayWriter:
     day is handed over only once its raw partitions are complete, so its tables should follow.
     """
 
-    def __init__(self, raw: Lake, lake: Lake, workers: int = FLATTEN_WORKERS, trackers: Trackers = Trackers()) -> None:
-        self._raw, self._lake, self._trackers = raw, lake, trackers
+    def __init__(
+        self,
+        raw: Lake,
+        lake: Lake,
+        workers: int = FLATTEN_WORKERS,
+        trackers: Trackers = Trackers(),
+        policy: DataPolicy = KEEP_EVERYTHING,
+    ) -> None:
+        self._raw, self._lake, self._trackers, self._policy = raw, lake, trackers, policy
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flatten")
         self._days: list[Future[DayTables]] = []
         self.submitted: set[str] = set()
@@ -195,7 +214,7 @@ class MeetingDayWriter:
 
     def submit(self, day: str) -> None:
         self.submitted.add(day)
-        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day, self._trackers))
+        self._days.append(self._pool.submit(write_meeting_day, self._raw, self._lake, day, self._trackers, self._policy))
 
     def result(self) -> RangeTables:
         """Every submitted day's tables, once all are written; a day's failure is raised here."""

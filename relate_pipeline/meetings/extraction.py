@@ -100,6 +100,8 @@ class DayExtract:
 class RangeExtract:
     days: dict[str, DayExtract] = field(default_factory=dict)
     api_stats: dict = field(default_factory=dict)
+    suppressed_events: int = 0
+    """Listed events left out because an attendee was forgotten."""
 
     def total(self, name: str) -> int:
         return sum(getattr(day, name) for day in self.days.values())
@@ -128,6 +130,15 @@ class Located:
     moves: set[tuple[str, str, str]] = field(default_factory=set)
     """(event_id, from_day, to_day): the day gaining an event is written before the day losing it, so a
     run dying in between leaves the event on both days (found and finished next run), never on none."""
+    suppressed: set[str] = field(default_factory=set)
+    """Events left out because the policy does not admit them (an attendee was forgotten)."""
+
+
+def _admitted(events: list[dict], policy: DataPolicy, suppressed: set[str]) -> list[dict]:
+    kept = [event for event in events if policy.admits(event)]
+    if len(kept) < len(events):
+        suppressed.update(event["id"] for event in events if not policy.admits(event))
+    return kept
 
 
 async def _list_day(client: AsyncRelateClient, day: str, tz: ZoneInfo) -> list[dict]:
@@ -175,12 +186,14 @@ async def locate_events(
     days: list[str],
     tz: ZoneInfo,
     held_days: Awaitable[dict[str, set[str]]],
-    first_kept: str | None = None,
+    policy: DataPolicy = KEEP_EVERYTHING,
 ) -> Located:
     """List ``days``, then every other day an event moved to or from, until no listing points further.
 
-    An event that moved to a day before ``first_kept`` (the retention's oldest day) leaves the
-    day it was on and is followed no further: that day is not kept, so it is never listed again.
+    An event that moved to a day before ``policy.first_kept`` (the retention's oldest day) leaves
+    the day it was on and is followed no further: that day is not kept, so it is never listed
+    again. An event the policy does not admit (a forgotten attendee) is left out of every listing
+    and lookup, so the day holding it loses it, and counted in ``suppressed``.
 
     ``held_days`` (where the raw store holds each event, see ``held_event_days``) is awaited once
     the first listings are in, so the store can be read while they are on the network.
@@ -190,7 +203,10 @@ async def locate_events(
     held_on: dict[str, set[str]] = defaultdict(set)
     pending = sorted(set(days))
     while pending:
-        listed = await asyncio.gather(*(_list_day(client, day, tz) for day in pending))
+        listed = [
+            _admitted(events, policy, located.suppressed)
+            for events in await asyncio.gather(*(_list_day(client, day, tz) for day in pending))
+        ]
         if held is None:
             held = await held_days
             for event_id, holding in held.items():
@@ -217,8 +233,11 @@ async def locate_events(
             if event is None:
                 located.deleted[day].append(event_id)
                 continue
+            if not policy.admits(event):
+                located.suppressed.add(event_id)
+                continue
             new_day = local_day(event["start_at"], tz)
-            if first_kept is not None and new_day < first_kept:
+            if policy.first_kept is not None and new_day < policy.first_kept:
                 continue
             if new_day != day:
                 located.moves.add((event_id, day, new_day))
@@ -303,8 +322,15 @@ def _copy_reused(raw: Lake, day: str, reused: set[str], file: PartitionFile) -> 
         file.write(batch.filter(pc.is_in(batch.column("recording_id"), value_set=keep)))
 
 
-def deleted_events_rows(stored: StoredDay, deleted: Iterable[str], listed_ids: set[str], detected_at: datetime) -> pa.Table:
-    """The day's raw_deleted_events: what was recorded before (unless listed again) plus the events found gone now."""
+def deleted_events_rows(
+    stored: StoredDay,
+    deleted: Iterable[str],
+    listed_ids: set[str],
+    detected_at: datetime,
+    policy: DataPolicy = KEEP_EVERYTHING,
+) -> pa.Table:
+    """The day's raw_deleted_events: what was recorded before (unless listed again) plus the events found gone now,
+    except those whose last listing the policy does not admit."""
     rows = [row for row in stored.deleted if row["event_id"] not in listed_ids]
     known = {row["event_id"] for row in rows}
     rows += [
@@ -312,6 +338,7 @@ def deleted_events_rows(stored: StoredDay, deleted: Iterable[str], listed_ids: s
         for event_id in deleted
         if event_id not in known
     ]
+    rows = [row for row in rows if policy.admits(orjson.loads(row["body"]))]
     return conform(
         "raw_deleted_events",
         pa.table(
@@ -366,7 +393,7 @@ async def _locate_while_reading(
     held = asyncio.ensure_future(asyncio.to_thread(held_event_days, raw))
     reading = asyncio.ensure_future(asyncio.to_thread(lambda: {day: _read_stored(raw, lake, day) for day in days}))
     try:
-        located = await locate_events(client, days, tz, held, policy.first_kept)
+        located = await locate_events(client, days, tz, held, policy)
     except BaseException:
         await asyncio.wait([held, reading])
         raise
@@ -428,7 +455,7 @@ async def extract_meeting_days(
     located, stored = await _locate_while_reading(client, tz, raw, lake, in_range, data_policy)
     days = sorted(located.listings)
     now = policy.now or datetime.now(timezone.utc)
-    report = RangeExtract({day: DayExtract(in_range=day in in_range) for day in days})
+    report = RangeExtract({day: DayExtract(in_range=day in in_range) for day in days}, suppressed_events=len(located.suppressed))
     for _, old_day, new_day in located.moves:
         report.days.setdefault(old_day, DayExtract(in_range=False)).moved_out += 1
         report.days.setdefault(new_day, DayExtract(in_range=False)).moved_in += 1
@@ -449,7 +476,7 @@ async def extract_meeting_days(
             recordings.file.discard()
             return
         report.days[day].rewritten = True
-        deleted = deleted_events_rows(plan.stored, plan.deleted, listed_ids, now)
+        deleted = deleted_events_rows(plan.stored, plan.deleted, listed_ids, now, data_policy)
         await asyncio.to_thread(_publish_day, raw, day, plan, recordings.file, deleted)
         if on_day_extracted:
             on_day_extracted(day)
@@ -482,7 +509,7 @@ async def extract_meeting_days(
                 elif isinstance(result, RelateError):
                     raise result
                 else:
-                    http_status, body = 200, result
+                    http_status, body = 200, data_policy.stored_body(result)
                     report.days[day].fetched += 1
                 fetch = RecordingFetch(
                     recording_id=recording_id,
