@@ -18,6 +18,7 @@ Sections (see docs/benchmarks.md for what each measures and why):
   history    a night (four days, one new) after 30, 365 and 1,095 days x 40, the backfills, an unchanged re-run at 30 x 40
   layout     day files vs closed months compacted into one file, over the 1,095-day history (prepared as for history)
   views      every analyst view and one day of meetings / transcripts over 1,095 days x 40 (bench/analyst_views.py)
+  governance `forget --email` and a retention purge on a year x 40 meetings/day (bench/governance.py)
 
 Each section writes bench/results/<section>.md; all of them together go to
 bench/results/benchmarks.md and stdout. `--quick` is a smoke run with small sizes and one run
@@ -43,6 +44,7 @@ import fixed_cost  # noqa: E402
 import flatten_write  # noqa: E402
 import history  # noqa: E402
 import lake_layout  # noqa: E402
+import governance  # noqa: E402
 import memory_partition  # noqa: E402
 import peer_comparison  # noqa: E402
 import crm_paging  # noqa: E402
@@ -54,7 +56,7 @@ import unchanged_rerun  # noqa: E402
 import warehouse_queries  # noqa: E402
 from harness import DLT_REQUIREMENT, Ours, Peer, ensure_dlt_venv, log, machine_description, write_result  # noqa: E402
 
-SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history", "layout", "views")
+SECTIONS = ("peer", "rate", "fetch", "flatten", "memory", "scale", "fixed", "warehouse", "limits", "paging", "conversation", "rerun", "reads", "ui", "history", "layout", "views", "governance")
 SPEEDUP_GOALS = {(7, 40): 3.0, (30, 40): 8.0, (90, 40): 12.0, (7, 200): 5.0}
 """Issue 14's goals: dlt's wall time ÷ ours, per (days, meetings per day)."""
 HISTORY_LATENCY_MS = 20.0
@@ -90,6 +92,8 @@ class Plan:
     history_rerun_days: int = 30
     views_days: int = 1095
     views_meetings: int = 40
+    governance_days: int = 365
+    governance_meetings: int = 40
 
 
 FULL = Plan(
@@ -136,6 +140,8 @@ QUICK = Plan(
     history_rerun_days=2,
     views_days=20,
     views_meetings=5,
+    governance_days=8,
+    governance_meetings=10,
 )
 
 
@@ -215,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         if "reads" in sections:
             reads = store_reads.measure(plan.rerun_days, plan.rerun_meetings, plan.repeats, ours)
             parts.append(_save("store_reads", store_reads.render(reads, plan.repeats)))
+        if "governance" in sections:
+            run = governance.measure(plan.governance_days, plan.governance_meetings, runs, ours)
+            parts.append(_save("governance", governance.render(run, runs)))
         if "ui" in sections:
             paths = ui_launch.measure(plan.ui_days, plan.ui_meetings, runs, ours)
             parts.append(_save("ui", ui_launch.render(paths, plan.ui_days, plan.ui_meetings, runs, 50.0)))
