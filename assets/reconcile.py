@@ -13,6 +13,8 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from assets.governance import first_day_loaded
 from assets.partitions import first_day, partition_zone
 from assets.resources import Lakehouse, LookBack, RelateApi
+from relate_pipeline.governance.policy import DataPolicy
+from relate_pipeline.governance.suppression import SuppressionStore
 from relate_pipeline.meetings.changes import reconcile_changes
 
 LISTED_ON = "listed_on"
@@ -33,7 +35,9 @@ def history_listing(
     zone = partition_zone()
     today = datetime.now(zone).date()
     with relate_api.client() as client:
-        changed = reconcile_changes(client, lakehouse.raw, zone, first_day_loaded(first_day(), look_back.retention_days, today), today)
+        first = first_day_loaded(first_day(), look_back.retention_days, today)
+        policy = DataPolicy(suppression=SuppressionStore(lakehouse.data_dir).load())
+        changed = reconcile_changes(client, lakehouse.raw, zone, first, today, policy)
     context.log.info(f"{len(changed)} days whose listing changed: {', '.join(sorted(map(str, changed)))}")
     return MaterializeResult(
         metadata={

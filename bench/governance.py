@@ -107,9 +107,10 @@ def render(run: GovernanceRun, runs: int) -> str:
                 f"{median([m.peak_rss_mb for m in measured]):.0f}"]
 
     purge = median([m.seconds for m in run.one_day_purging]) - median([m.seconds for m in run.one_day])
+    purge_cpu = median([m.cpu_seconds for m in run.one_day_purging]) - median([m.cpu_seconds for m in run.one_day])
     return "\n".join(
         [
-            "## Governance: forget and a retention purge on a year",
+            f"## Governance: forget and a retention purge on {run.days} days",
             "",
             f"`bench/governance.py`: one run fills {run.days} days × {run.meetings} meetings ({run.recordings:,} done "
             f"recordings, {run.data_mb:,.0f} MB of lake, raw store and warehouse); each measurement runs on a fresh "
@@ -126,8 +127,8 @@ def render(run: GovernanceRun, runs: int) -> str:
                 ],
             ),
             "",
-            f"The purge adds {purge:+.2f} s to a one-day run (difference of the medians); later one-day runs purge one "
-            "day each.",
+            f"The purge adds {purge:+.2f} s of wall time and {purge_cpu:+.2f} CPU seconds to a one-day run (differences "
+            "of the medians); later one-day runs purge one day each.",
             "",
         ]
     )

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from relate_pipeline.client import RelateClient, day_window
+from relate_pipeline.governance.policy import KEEP_EVERYTHING, DataPolicy
 from relate_pipeline.meetings.days import days_between, instant, local_day
 from relate_pipeline.lake import Lake
 from relate_pipeline.meetings.raw_store import raw_event_bodies
@@ -119,14 +120,19 @@ def detect_changes(
     return dict(sorted(days.items())), ChangeCursor(watermark, fingerprints, baseline=True)
 
 
-def reconcile_changes(client: RelateClient, raw: Lake, tz: ZoneInfo, first: date, last: date) -> dict[date, str]:
+def reconcile_changes(
+    client: RelateClient, raw: Lake, tz: ZoneInfo, first: date, last: date, policy: DataPolicy = KEEP_EVERYTHING
+) -> dict[date, str]:
     """Days from ``first`` to ``last`` whose listing today differs from what the raw store holds.
 
     One paginated listing of the whole span, no detail fetch: an event moved or deleted
-    anywhere in history changes the fingerprint of every day it left or reached.
+    anywhere in history changes the fingerprint of every day it left or reached. Events the
+    policy does not admit (a forgotten attendee) are not in the raw store, so they are left out
+    of the listing too, and a day does not differ forever because of them.
     """
     starts_after, starts_before = day_window(first, last, tz)
-    listed = day_fingerprints(client.list_calendar_events(starts_after=starts_after, starts_before=starts_before), tz)
+    listing = client.list_calendar_events(starts_after=starts_after, starts_before=starts_before)
+    listed = day_fingerprints((event for event in listing if policy.admits(event)), tz)
     held = set(raw.partitions("raw_calendar_events"))
     changed = {}
     for day in days_between(first, last):

@@ -6,13 +6,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from dagster import build_schedule_context, build_sensor_context
+from dagster import build_sensor_context
 
-from assets.automation import RANGE_END_TAG, RANGE_START_TAG, meeting_changes, weekly_reconcile
+from assets.automation import RANGE_END_TAG, RANGE_START_TAG, meeting_changes
 from assets.meetings import MEETING_TABLES_KEY
 from relate_pipeline.lake import Lake
 from relate_pipeline.meetings.days import local_day
 from tests.governance.scan_support import Person, findings, local_files, person_to_forget
+from tests.pipeline.test_change_requests import reconcile
 from tests.pipeline.test_cli import run_cli
 from tests.pipeline.workspace_support import file_states, lake_event_days, metadata_of
 
@@ -154,10 +155,7 @@ def test_the_sensor_and_the_weekly_reconcile_bring_nobody_back(loaded):
     _launch(harness, tick.run_requests)
     assert traces(harness, person) == []
 
-    schedule = build_schedule_context(
-        instance=harness.instance, scheduled_execution_time=datetime.now(timezone.utc), resources=harness.resources
-    )
-    _launch(harness, weekly_reconcile.evaluate_tick(schedule).run_requests)
+    assert reconcile(harness) == [], "a suppressed meeting is no change to reconcile"
     assert traces(harness, person) == []
 
 
