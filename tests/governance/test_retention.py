@@ -14,6 +14,7 @@ from relate_pipeline.governance.retention import Retention, purge_expired_days
 from relate_pipeline.lake import Lake
 from relate_pipeline.meetings.days import local_day
 from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES, empty_table
+from tests.governance.scan_support import findings, local_files
 from tests.pipeline.test_cli import emulator_env, run_cli
 
 ZONE = "Pacific/Auckland"
@@ -123,6 +124,7 @@ def test_a_one_day_run_purges_every_day_before_the_cutoff_and_keeps_the_boundary
         if event["exposed"] and local_day(event["start_at"], ZoneInfo(ZONE)) == cutoff.isoformat()
     }
     assert boundary == in_zone and boundary
+    expired = set().union(*(_event_ids(data, day) for day in before if day < cutoff.isoformat()))
 
     result = run_cli("run", "--start", today.isoformat(), "--end", today.isoformat(), env={**env, "RELATE_RETENTION_DAYS": "3"})
     assert result.returncode == 0, result.stderr
@@ -134,6 +136,7 @@ def test_a_one_day_run_purges_every_day_before_the_cutoff_and_keeps_the_boundary
     assert _latest_metadata(Path(env["DAGSTER_HOME"]), "raw_meetings")["retention_days_purged"].value == len(purged)
     rows = run_cli("sql", f"SELECT count(*) FROM calendar_events WHERE date < DATE '{cutoff}'", "--format", "csv", env=env)
     assert rows.stdout.splitlines()[-1] == "0"
+    assert expired and findings(local_files(data), exact=expired) == [], "no file, the day index included, names an expired meeting"
 
 
 def test_a_range_past_the_cutoff_loads_only_the_days_inside_it_and_says_so_once(loaded_week, tmp_path):

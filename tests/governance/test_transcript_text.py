@@ -147,3 +147,15 @@ def test_turning_it_back_on_restores_the_text_only_of_recordings_downloaded_agai
     assert harness.run(last, last, tags={"relate/refresh": "true"}).success
     restored = {name.split("/")[1] for name, _ in findings(local_files(harness.data_dir / "lake"), exact=sentences)}
     assert restored == {f"date={last}"}
+
+
+def test_the_command_line_run_with_the_setting_off_stores_no_transcript_text(make_emulator, tmp_path):
+    from tests.pipeline.test_cli import emulator_env, run_cli
+
+    emulator = make_emulator(**SMALL_WORKSPACE)
+    env = {**emulator_env(emulator, tmp_path), "RELATE_KEEP_TRANSCRIPT_TEXT": "false"}
+    first, last = SMALL_WORKSPACE_DAYS
+    result = run_cli("run", "--start", first.isoformat(), "--end", last.isoformat(), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert findings(local_files(tmp_path / "data"), exact=transcript_sentences(emulator)) == []
+    assert findings(local_files(tmp_path / "home"), exact=transcript_sentences(emulator)) == []
