@@ -7,9 +7,9 @@ rewritten without it (recordings, deletions, then the listing, each file replace
 flattened again from it, which rewrites every table derived from that day; then the CRM snapshot
 loses their contacts. A kill leaves each file before or after; running ``forget`` again finds
 what is left by its content (the raw listing, the lake's attendees, a day whose tables are older
-than its raw files) and finishes it. The day index (which day holds which id) is refreshed from
-the rewritten days; it heals itself from file identities if a kill comes first. The warehouse
-holds views over the lake and no copies.
+than its raw files) and finishes it. The day indexes of the lake and the raw store (which day
+holds which id) are refreshed from the rewritten days; each heals itself from file identities if
+a kill comes first. The warehouse holds views over the lake and no copies.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from relate_pipeline.day_index import refresh_day_index
+from relate_pipeline.day_index import refresh_day_index, refresh_raw_index
 from relate_pipeline.governance.contacts import without_forgotten_contacts
 from relate_pipeline.governance.policy import DataPolicy
 from relate_pipeline.governance.suppression import SuppressionStore, normalised_address
@@ -137,6 +137,7 @@ def forget(data_dir: str, addresses: Iterable[str], trackers: Trackers = Tracker
         report.meetings += meetings
         report.recordings += recordings
         report.days_rewritten += rewritten
+    refresh_raw_index(raw)
     refresh_day_index(lake)
     report.contacts = forget_contacts(lake, policy)
     return report

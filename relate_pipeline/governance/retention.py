@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from relate_pipeline.day_index import refresh_day_index
+from relate_pipeline.day_index import refresh_day_index, refresh_raw_index
 from relate_pipeline.lake import Lake
 from relate_pipeline.tables import MEETING_TABLES, RAW_TABLES
 
@@ -59,8 +59,8 @@ def purge_expired_days(raw: Lake, lake: Lake, retention: Retention) -> list[str]
     """Remove every day before the retention's first kept day from the lake and the raw store.
 
     The lake's tables go first and the raw listing (which tells a run which days hold which
-    events) last, so a purge interrupted anywhere is finished by the next run; the day index then
-    forgets the purged days' ids. Returns the days that had any file, oldest first.
+    events) last, so a purge interrupted anywhere is finished by the next run; the day indexes then
+    forget the purged days' ids. Returns the days that had any file, oldest first.
     """
     kept = retention.first_kept
     if kept is None:
@@ -74,5 +74,6 @@ def purge_expired_days(raw: Lake, lake: Lake, retention: Retention) -> list[str]
             store.remove_partition(name, day)
             purged.add(day)
     if purged:
+        refresh_raw_index(raw)
         refresh_day_index(lake)
     return sorted(purged)

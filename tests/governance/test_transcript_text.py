@@ -66,9 +66,14 @@ def without_text(harness) -> None:
     harness.lakehouse = keeping_text(harness, False)
 
 
-def keeping_text(harness, keep: bool) -> Lakehouse:
+def keeping_text(harness, keep: bool, trackers_file: str | None = None) -> Lakehouse:
     current = harness.lakehouse
-    return Lakehouse(data_dir=current.data_dir, internal_domains=current.internal_domains, keep_transcript_text=keep)
+    return Lakehouse(
+        data_dir=current.data_dir,
+        internal_domains=current.internal_domains,
+        keep_transcript_text=keep,
+        trackers_file=trackers_file or current.trackers_file,
+    )
 
 
 def view_rows(harness, view: str) -> list[tuple]:
@@ -119,10 +124,15 @@ def test_flattening_again_from_the_raw_store_gives_the_same_metrics(with_and_wit
 
 
 def test_turning_it_off_on_a_data_dir_with_text_removes_the_text_of_every_day_once(make_emulator, make_harness):
+    from relate_cli.main import DEMO_TRACKERS
+
     emulator = make_emulator(**SMALL_WORKSPACE)
     harness = make_harness(emulator)
+    harness.lakehouse = keeping_text(harness, True, str(DEMO_TRACKERS))
     assert harness.run(*SMALL_WORKSPACE_DAYS).success
     segments_with_text = lake_rows(harness, "transcript_segments")
+    mentions_with_text = lake_rows(harness, "tracker_matches")
+    assert mentions_with_text, "the trackers found mentions while the text was there"
     without_text(harness)
     last = SMALL_WORKSPACE_DAYS[1]
     result = harness.run(last, last)
@@ -130,6 +140,7 @@ def test_turning_it_off_on_a_data_dir_with_text_removes_the_text_of_every_day_on
     assert metadata_of(result, "raw_meetings")["transcript_text_days_removed"].value == 3
     assert findings(local_files(harness.data_dir), exact=transcript_sentences(emulator)) == []
     assert lake_rows(harness, "transcript_segments") == segments_with_text
+    assert lake_rows(harness, "tracker_matches") == mentions_with_text
     again = harness.run(last, last)
     assert metadata_of(again, "raw_meetings")["transcript_text_days_removed"].value == 0
 
