@@ -71,19 +71,25 @@ def _scrubbed_json(table: pa.Table, column: str, ids: set[str]) -> pa.Table:
     return table.set_column(table.schema.get_field_index(column), table.schema.field(column), pa.array(texts, pa.string()))
 
 
+def scrubbed(name: str, table: pa.Table, forgotten: set[str]) -> pa.Table:
+    """A CRM table's rows (``name`` is the snapshot table they have the columns of) without the forgotten
+    contacts: their own rows gone, other rows' references to them emptied."""
+    ids = pa.array(sorted(forgotten), type=pa.string())
+    if name in ("contacts", "contact_emails"):
+        table = _without(table, "contact_id", ids)
+    for column in REFERENCE_COLUMNS.get(name, ()):
+        table = _emptied(table, column, ids)
+    for column in JSON_COLUMNS.get(name, ()):
+        table = _scrubbed_json(table, column, forgotten)
+    return table
+
+
 def without_forgotten_contacts(tables: Mapping[str, pa.Table], suppression: Suppression | None) -> tuple[dict[str, pa.Table], int]:
     """The CRM tables without the forgotten contacts (see the module docstring), and how many were removed."""
     forgotten = forgotten_contact_ids(tables.get("contact_emails"), suppression)
     result = dict(tables)
     if not forgotten:
         return result, 0
-    ids = pa.array(sorted(forgotten), type=pa.string())
-    result["contacts"] = _without(tables["contacts"], "contact_id", ids)
-    result["contact_emails"] = _without(tables["contact_emails"], "contact_id", ids)
-    for name, columns in REFERENCE_COLUMNS.items():
-        for column in columns:
-            result[name] = _emptied(result[name], column, ids)
-    for name, columns in JSON_COLUMNS.items():
-        for column in columns:
-            result[name] = _scrubbed_json(result[name], column, forgotten)
+    for name in result:
+        result[name] = scrubbed(name, result[name], forgotten)
     return result, len(forgotten)

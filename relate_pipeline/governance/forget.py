@@ -22,7 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from relate_pipeline.day_index import refresh_day_index, refresh_raw_index
-from relate_pipeline.governance.contacts import without_forgotten_contacts
+from relate_pipeline.crm.history import HISTORIES
+from relate_pipeline.governance.contacts import forgotten_contact_ids, scrubbed, without_forgotten_contacts
 from relate_pipeline.governance.policy import DataPolicy
 from relate_pipeline.governance.suppression import SuppressionStore, normalised_address
 from relate_pipeline.lake import Lake
@@ -109,14 +110,30 @@ def forget_day(raw: Lake, lake: Lake, day: str, policy: DataPolicy, trackers: Tr
     return 0, 0, False
 
 
+def _forget_in_history(lake: Lake, forgotten: set[str]) -> None:
+    """Every day of the CRM history (``relate_pipeline.crm.history``) without the forgotten contacts."""
+    if not forgotten:
+        return
+    for history in HISTORIES:
+        for day in lake.partitions(history.changes):
+            changes = lake.read_partition(history.changes, day)
+            cleaned = scrubbed(history.table, changes, forgotten)
+            if not cleaned.equals(changes):
+                lake.write_partition(history.changes, day, cleaned)
+
+
 def forget_contacts(lake: Lake, policy: DataPolicy) -> int:
-    """The CRM snapshot without the forgotten contacts; returns how many were removed."""
+    """The CRM snapshot and its history without the forgotten contacts; returns how many were removed.
+
+    The history goes first and ``contact_emails`` (how a forgotten contact is found) last, so a
+    rerun after a kill still finds every contact to finish."""
     tables = {name: lake.read_snapshot(name) for name in CRM_TABLES}
     if any(table is None for table in tables.values()):
         present = {name: table for name, table in tables.items() if table is not None}
         if "contact_emails" not in present or "contacts" not in present:
             return 0
         tables = present
+    _forget_in_history(lake, forgotten_contact_ids(tables.get("contact_emails"), policy.suppression))
     cleaned, removed = without_forgotten_contacts(tables, policy.suppression)
     for name in CRM_WRITE_ORDER:
         if name in cleaned and not cleaned[name].equals(tables[name]):
