@@ -241,13 +241,19 @@ _INPUT_COLUMNS = ("recording_id", "segment_index", "participant_name", "text", "
 
 
 def _segment_mentions(
-    trackers: Trackers, segment_tokens: list[str], entry_of_token: list[int]
+    candidates: dict[str, list[tuple[int, Phrase]]], segment_tokens: list[str], entry_of_token: list[int]
 ) -> Iterable[tuple[int, int, str, int]]:
-    """(token index, tracker position, phrase as written, entry index) of each mention in one segment."""
+    """(token index, tracker position, phrase as written, entry index) of each mention in one segment.
+
+    ``candidates`` maps each of the segment's tokens to the phrases that can start with it.
+    """
     count = len(segment_tokens)
     for start, token in enumerate(segment_tokens):
+        starting = candidates[token]
+        if not starting:
+            continue
         found: set[int] = set()
-        for position, phrase in trackers.starting_with(token):
+        for position, phrase in starting:
             if position in found or start + len(phrase.words) > count:
                 continue
             if all(word.matches(segment_tokens[start + offset]) for offset, word in enumerate(phrase.words)):
@@ -260,16 +266,15 @@ def tracker_matches(utterances: pa.Table, recordings: pa.Table, trackers: Tracke
 
     ``utterances`` are ``transcript_utterances`` rows, each segment's entries together in word
     order (as the flattener writes them); ``recordings`` gives each recording's event
-    (``recording_id``, ``calendar_event_id``). Only segments holding a token that can start a
-    phrase are tokenised whole, and each distinct entry text is tokenised once.
+    (``recording_id``, ``calendar_event_id``). Each distinct entry text is tokenised once and each
+    distinct token looked up once; only segments holding a token that can start a phrase are walked.
     """
     if not trackers or utterances.num_rows == 0:
         return empty_table("tracker_matches")
     texts = pc.dictionary_encode(utterances.column("text").combine_chunks())
     distinct_tokens = [tokens(text) for text in texts.dictionary.to_pylist()]
-    starts_phrase = np.array(
-        [any(trackers.starting_with(token) for token in entry) for entry in distinct_tokens] + [False], dtype=bool
-    )
+    candidates = {token: trackers.starting_with(token) for entry in distinct_tokens for token in entry}
+    starts_phrase = np.array([any(candidates[token] for token in entry) for entry in distinct_tokens] + [False], dtype=bool)
     entry_text = pc.fill_null(texts.indices, len(distinct_tokens)).to_numpy(zero_copy_only=False)
     recording = pc.dictionary_encode(utterances.column("recording_id").combine_chunks()).indices.to_numpy()
     segment = utterances.column("segment_index").to_numpy()
@@ -285,7 +290,7 @@ def tracker_matches(utterances: pa.Table, recordings: pa.Table, trackers: Tracke
             pieces = distinct_tokens[entry_text[entry]] if entry_text[entry] < len(distinct_tokens) else []
             segment_tokens += pieces
             entry_of_token += [entry] * len(pieces)
-        for token_index, position, phrase, entry in _segment_mentions(trackers, segment_tokens, entry_of_token):
+        for token_index, position, phrase, entry in _segment_mentions(candidates, segment_tokens, entry_of_token):
             rows.append((entry, token_index, position, phrase))
     if not rows:
         return empty_table("tracker_matches")

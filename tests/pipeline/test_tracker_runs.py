@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from assets.resources import Lakehouse
+from relate_pipeline.warehouse.deals import top_deals
 from tests.pipeline.workspace_support import SMALL_WORKSPACE, SMALL_WORKSPACE_DAYS, file_states, metadata_of
 
 FIRST, LAST = SMALL_WORKSPACE_DAYS
@@ -52,6 +53,21 @@ def test_each_day_holds_the_mentions_of_its_transcripts(workspace):
     assert mentions(harness, "Pricing") == expected
     metadata = metadata_of(result, "meeting_tables")
     assert "| Pricing | `pricing` |" in metadata["trackers"].value
+
+
+def test_the_warehouse_materialization_names_the_top_trackers_and_deals(workspace):
+    _, harness, _, result = workspace
+    with duckdb.connect(harness.warehouse_path, read_only=True) as db:
+        deals = top_deals(db, FIRST, LAST)
+    (metadata,) = [
+        event.event_specific_data.materialization.metadata
+        for event in result.get_asset_materialization_events()
+        if event.event_specific_data.materialization.asset_key.to_user_string() == "warehouse"
+    ]
+    assert metadata["top_trackers"].value.startswith("| tracker | mentions | recordings |\n")
+    assert "| Pricing |" in metadata["top_trackers"].value
+    assert deals, "the workspace's deals had no meeting"
+    assert [line.split(" | ")[0].strip("| ") for line in metadata["top_deals"].value.splitlines()[2:]] == [deal for deal, _, _ in deals]
 
 
 def test_the_warehouse_counts_them_per_recording_and_side(workspace):
