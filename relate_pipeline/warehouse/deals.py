@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from relate_pipeline.warehouse.conversation import _resolution_sql
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -60,31 +62,51 @@ WHERE e.done_recording_count > 0
 stage at each meeting, in docs/data-model.md)."""
 
 
-DEAL_ACTIVITY_SQL = """
+# Talk is resolved for the speakers of the deals' meetings only (their recordings' speaker_metrics
+# rows), by the rules of speaker_stats, not for every speaker in the warehouse.
+DEAL_ACTIVITY_SQL = f"""
 CREATE VIEW deal_activity AS
-WITH visits AS (
+WITH met AS MATERIALIZED (
+    SELECT m.deal_id, m.event_id, m.date, m.start_at, d.organization_id
+    FROM deal_meetings m
+    JOIN deals d USING (deal_id)
+),
+met_recordings AS MATERIALIZED (
+    SELECT DISTINCT er.recording_id, er.date
+    FROM (SELECT DISTINCT event_id, date FROM met) m
+    JOIN event_recordings er ON er.event_id = m.event_id AND er.date = m.date AND er.status = 'done'
+),
+speakers AS MATERIALIZED (
+    SELECT s.recording_id, s.speaker_index, s.event_id, s.date, s.speaker_key AS name_key, s.email_match,
+           CAST(round(s.talk_seconds * 1e6) AS BIGINT) AS talk_us
+    FROM speaker_metrics s
+    JOIN met_recordings r ON r.recording_id = s.recording_id AND r.date = s.date
+),
+{_resolution_sql("speakers", ("recording_id", "speaker_index", "date"))},
+speaker_talk AS (
+    SELECT s.event_id, r.organization_id, r.is_internal, s.talk_us
+    FROM speakers s
+    LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index AND r.date = s.date
+),
+visits AS (
     SELECT deal_id, count(DISTINCT event_id) AS meetings, min(start_at) AS first_meeting_at, max(start_at) AS last_meeting_at
-    FROM deal_meetings
+    FROM met
     GROUP BY deal_id
 ),
 items AS (
     SELECT m.deal_id, count(*) AS action_items
-    FROM deal_meetings m
+    FROM met m
     JOIN event_recordings er ON er.event_id = m.event_id AND er.date = m.date AND er.status = 'done'
-    JOIN recording_action_items ai ON ai.recording_id = er.recording_id
+    JOIN recording_action_items ai ON ai.recording_id = er.recording_id AND ai.date = er.date
     GROUP BY m.deal_id
 ),
 talk AS (
     SELECT
         m.deal_id,
         sum(t.talk_us) AS talk_us,
-        sum(t.talk_us) FILTER (WHERE t.organization_id = d.organization_id AND NOT t.is_internal) AS their_talk_us
-    FROM deal_meetings m
-    JOIN deals d ON d.deal_id = m.deal_id
-    JOIN (
-        SELECT event_id, organization_id, is_internal, CAST(round(talk_seconds * 1e6) AS BIGINT) AS talk_us
-        FROM speaker_stats
-    ) t ON t.event_id = m.event_id
+        sum(t.talk_us) FILTER (WHERE t.organization_id = m.organization_id AND NOT t.is_internal) AS their_talk_us
+    FROM met m
+    JOIN speaker_talk t ON t.event_id = m.event_id
     GROUP BY m.deal_id
 )
 SELECT

@@ -18,14 +18,26 @@ if TYPE_CHECKING:
 
 TRACKER_VIEWS: tuple[str, ...] = ("tracker_mentions", "tracker_stats")
 
+def _speakers_resolved(speakers: str) -> str:
+    """CTEs resolving the speakers (recording_id, date, speaker_key) of ``speakers`` to attendees:
+    ``speakers`` (each with its ``speaker_metrics`` row) and ``resolved``."""
+    return f"""
+named AS MATERIALIZED (SELECT DISTINCT recording_id, date, speaker_key FROM ({speakers})),
+speakers AS MATERIALIZED (
+    SELECT m.recording_id, m.speaker_index, m.event_id, m.date, m.speaker_key AS name_key, m.email_match
+    FROM speaker_metrics m
+    JOIN named n ON n.recording_id = m.recording_id AND n.date = m.date AND n.speaker_key IS NOT DISTINCT FROM m.speaker_key
+),
+{_resolution_sql("speakers", ("recording_id", "speaker_index", "date"))}"""
+
+
+_SPEAKER_JOIN = """
+LEFT JOIN speakers s ON s.recording_id = m.recording_id AND s.date = m.date AND s.name_key IS NOT DISTINCT FROM m.speaker_key
+LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index AND r.date = s.date"""
+
 TRACKER_MENTIONS_SQL = f"""
 CREATE VIEW tracker_mentions AS
-WITH speakers AS MATERIALIZED (
-    SELECT recording_id, speaker_index, event_id, date, speaker_key AS name_key, email_match
-    FROM speaker_metrics
-    WHERE recording_id IN (SELECT recording_id FROM tracker_matches)
-),
-{_resolution_sql("speakers", ("recording_id", "speaker_index", "date"))}
+WITH {_speakers_resolved("SELECT recording_id, date, speaker_key FROM tracker_matches")}
 SELECT
     m.recording_id,
     m.event_id,
@@ -39,24 +51,30 @@ SELECT
     r.email,
     r.contact_id,
     r.is_internal
-FROM tracker_matches m
-LEFT JOIN speakers s ON s.recording_id = m.recording_id AND s.date = m.date AND s.name_key IS NOT DISTINCT FROM m.speaker_key
-LEFT JOIN resolved r ON r.recording_id = s.recording_id AND r.speaker_index = s.speaker_index AND r.date = s.date
+FROM tracker_matches m{_SPEAKER_JOIN}
 """
 
-TRACKER_STATS_SQL = """
+# Mentions are counted per speaker before any join, so the resolution joins one row per recording,
+# tracker and speaker instead of one per mention.
+TRACKER_STATS_SQL = f"""
 CREATE VIEW tracker_stats AS
+WITH by_speaker AS MATERIALIZED (
+    SELECT recording_id, event_id, date, tracker, speaker_key, count(*) AS mentions, min(start_relative_s) AS first_mention_s
+    FROM tracker_matches
+    GROUP BY ALL
+),
+{_speakers_resolved("SELECT recording_id, date, speaker_key FROM by_speaker")}
 SELECT
-    recording_id,
-    event_id,
-    date,
-    tracker,
-    count(*) AS mentions,
-    count(*) FILTER (WHERE is_internal) AS internal_mentions,
-    count(*) FILTER (WHERE NOT is_internal) AS external_mentions,
-    min(start_relative_s) AS first_mention_s
-FROM tracker_mentions
-GROUP BY recording_id, event_id, date, tracker
+    m.recording_id,
+    m.event_id,
+    m.date,
+    m.tracker,
+    CAST(sum(m.mentions) AS BIGINT) AS mentions,
+    CAST(coalesce(sum(m.mentions) FILTER (WHERE r.is_internal), 0) AS BIGINT) AS internal_mentions,
+    CAST(coalesce(sum(m.mentions) FILTER (WHERE NOT r.is_internal), 0) AS BIGINT) AS external_mentions,
+    min(m.first_mention_s) AS first_mention_s
+FROM by_speaker m{_SPEAKER_JOIN}
+GROUP BY m.recording_id, m.event_id, m.date, m.tracker
 """
 
 TRACKER_SQL: tuple[str, ...] = (TRACKER_MENTIONS_SQL, TRACKER_STATS_SQL)
