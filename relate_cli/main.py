@@ -31,12 +31,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     days = (last - first).days + 1
     print(f"Running {first} .. {last} ({days} days, {settings.timezone.key}) into {settings.data_dir}", flush=True)
     started = time.perf_counter()
-    ok = run_pipeline(first, last, refresh=args.refresh)
+    failures: list[str] = []
+    ok = run_pipeline(first, last, refresh=args.refresh, failures=failures)
     print(f"{'Finished' if ok else 'FAILED'} in {time.perf_counter() - started:.1f} s", flush=True)
     if ok:
         from relate_cli.reports import print_run_summary
 
         print_run_summary(settings, first, last)
+    for failure in failures:
+        print(f"relate-pipeline: error: {failure}", file=sys.stderr, flush=True)
     return 0 if ok else 1
 
 

@@ -110,11 +110,12 @@ def day_range(start: str, end: str, settings: PipelineSettings) -> tuple[date, d
     return first, last
 
 
-def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
+def run_pipeline(first: date, last: date, refresh: bool = False, failures: list[str] | None = None) -> bool:
     """Materialize every asset for the days, in one Dagster run recorded in the instance.
 
     The run reconciles its range: moved and deleted meetings are found and corrected on every
-    day they touch. ``refresh`` downloads every done recording of the range again.
+    day they touch. ``refresh`` downloads every done recording of the range again. Each failed
+    step's error is added to ``failures`` in one line (a full disk names the file and the cause).
     """
     from dagster import DagsterInstance
 
@@ -133,7 +134,18 @@ def run_pipeline(first: date, last: date, refresh: bool = False) -> bool:
         },
         raise_on_error=False,
     )
+    if failures is not None:
+        failures += [_step_error(event.step_failure_data.error) for event in result.all_events if event.is_step_failure]
     return result.success
+
+
+def _step_error(error) -> str:
+    """The error a step's own code raised, on one line, without Dagster's wrapping of it."""
+    while error.cause is not None and "Error occurred while executing" in error.message:
+        error = error.cause
+    line = error.message.strip().splitlines()[0]
+    named, _, message = line.partition(": ")
+    return message if error.cls_name and named.endswith(error.cls_name) else line
 
 
 CLI_PROCESS_TAG = "relate/cli_process"
