@@ -4,7 +4,7 @@ A speaker's key is computed in Python at flatten time (``str.split``, ``str.case
 contact's in SQL by the warehouse's ``name_key`` macro, so the macro is built from the running
 interpreter's tables instead of a list written out here that would drift with its Unicode
 version. Each table is built once per process, on first use. Asking 1.1 million code points one
-by one costs a visible share of a run's start (docs/benchmarks.md, section 11), so the tables are
+by one costs a visible share of a run's start (docs/benchmarks.md, "The fixed cost of a run"), so the tables are
 read with whole-string operations, which run in C, and only blocks holding a code point of
 interest are looked at one code point at a time.
 """
