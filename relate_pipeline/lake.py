@@ -532,6 +532,8 @@ class PartitionFile:
         self._final = f"{directory}/{final_name}"
         self.rows = 0
         self.result: WriteResult | None = None
+        self._failure: StorageError | None = None
+        self._discarded = False
         try:
             self._sink = _LocalSink(directory, final_name) if lake._local else _ObjectSink(lake._fs, self._final)
         except OSError as error:
@@ -562,6 +564,7 @@ class PartitionFile:
         """Append one batch as a row group; an empty batch writes nothing."""
         if self.result is not None:
             raise RuntimeError(f"{self!r} is already published")
+        self._refuse_if_discarded()
         if isinstance(batch, pa.RecordBatch):
             batch = pa.Table.from_batches([batch])
         if not isinstance(batch, pa.Table):
@@ -582,12 +585,21 @@ class PartitionFile:
     def _refused(self, error: BaseException) -> None:
         """A write the filesystem refused (full, read-only, no permission) becomes one line naming the file."""
         if isinstance(error, OSError):
-            raise StorageError(self._lake._url(self._final), error) from None
+            self._failure = StorageError(self._lake._url(self._final), error)
+            raise self._failure from None
+
+    def _refuse_if_discarded(self) -> None:
+        """A file already discarded (its write was refused) cannot be written or published: say why once more."""
+        if self._failure is not None:
+            raise self._failure
+        if self._discarded:
+            raise RuntimeError(f"{self!r} was discarded")
 
     def publish(self) -> WriteResult:
         if self.result is not None:
             return self.result
         lake = self._lake
+        self._refuse_if_discarded()
         try:
             self._writer.close()
             self._sink.publish()
@@ -601,8 +613,9 @@ class PartitionFile:
         return self.result
 
     def discard(self) -> None:
-        if self.result is not None:
+        if self.result is not None or self._discarded:
             return
+        self._discarded = True
         try:
             self._writer.close()
         except Exception:

@@ -49,3 +49,18 @@ def test_a_full_disk_fails_the_write_naming_the_file_and_the_cause_and_leaves_no
     assert sorted(os.listdir(os.path.dirname(path))) == ["part.parquet"]
     assert lake.read_partition("summary_fields", DAY).column("value_json").to_pylist()[:2] == ['"old0"', '"old1"']
     assert lake.verify("summary_fields", DAY, deep=True) is None
+
+
+
+def test_a_file_whose_write_was_refused_says_why_again_when_published(small_disk):
+    lake = Lake(str(small_disk / "lake"))
+    file = lake.open_partition("summary_fields", DAY)
+    with pytest.raises(StorageError) as refused:
+        for _ in range(10):
+            file.write(noise(20_000))
+
+    with pytest.raises(StorageError) as again:
+        file.publish()
+
+    assert str(again.value) == str(refused.value)
+    assert os.listdir(os.path.dirname(lake.file_url("summary_fields", DAY))) == []

@@ -55,9 +55,9 @@ def test_a_run_waits_for_the_lake_while_another_runs_step_writes_it(emulator, tm
         wait_for(lambda: pool_info(instance).active_slot_count == 1, "the first run to claim the lake")
         second = threading.Thread(target=lambda: results.update(second=harness.run(DAY, DAY)))
         second.start()
-        wait_for(lambda: pool_info(instance).pending_step_count == 1, "the pipeline's first step to wait for the lake")
+        wait_for(lambda: pool_info(instance).pending_step_count >= 1, "the pipeline to wait for the lake")
 
-        (waiting,) = pool_info(instance).pending_run_ids
+        (waiting,) = set(pool_info(instance).pending_run_ids)
         assert step_times(instance, waiting, DagsterEventType.STEP_START) == []
         released.set()
         first.join(WAIT_S)

@@ -107,14 +107,23 @@ def raw_contents(raw: Lake) -> dict[str, list[str]]:
     return contents
 
 
+SNAPSHOT_TIME_COLUMNS = frozenset({"snapshot_at", "valid_from", "valid_to"})
+"""When a run took its CRM snapshot, and the history versions' bounds taken from it: like the raw
+store's fetch time, they differ between any two runs of the same workspace."""
+
+
 def warehouse_contents(path: str | Path) -> dict[str, list[str]]:
-    """Every row of every view of the warehouse, read through a read-only connection as an analyst would."""
+    """Every row of every view of the warehouse, read through a read-only connection as an analyst
+    would, without the snapshot times (`SNAPSHOT_TIME_COLUMNS`)."""
     contents: dict[str, list[str]] = {}
     with duckdb.connect(str(path), read_only=True) as connection:
         for name in (*WAREHOUSE_TABLES, *ANALYST_VIEWS):
             result = connection.execute(f'SELECT * FROM "{name}"')
             columns = [c[0] for c in result.description]
-            contents[name] = sorted(canonical(dict(zip(columns, row))) for row in result.fetchall())
+            contents[name] = sorted(
+                canonical({c: v for c, v in zip(columns, row) if c not in SNAPSHOT_TIME_COLUMNS})
+                for row in result.fetchall()
+            )
     return contents
 
 
