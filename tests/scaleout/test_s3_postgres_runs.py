@@ -134,6 +134,8 @@ def test_a_backfill_in_separate_processes_shares_one_postgresql_instance_and_one
         "RELATE_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
     }
     inherited = {k: v for k, v in os.environ.items() if not k.startswith(("RELATE_", "DAGSTER_"))}
+    with instance_at(dagster_env):
+        pass  # The instance's tables are created once, as a deployment's migration step does before its workers start.
     processes = [
         subprocess.Popen(
             [DAGSTER, "asset", "materialize", "-m", "assets.definitions", "--select", "raw_meetings,meeting_tables",
@@ -143,7 +145,8 @@ def test_a_backfill_in_separate_processes_shares_one_postgresql_instance_and_one
         for day in DAYS
     ]
     errors = [process.communicate(timeout=300)[1] for process in processes]
-    assert [process.returncode for process in processes] == [0] * len(DAYS), [e[-2000:] for e in errors]
+    failures = [error[-3000:] for process, error in zip(processes, errors) if process.returncode]
+    assert failures == []
 
     with instance_at(dagster_env) as instance:
         assert instance.get_materialized_partitions(AssetKey("meeting_tables")) == set(DAYS)
